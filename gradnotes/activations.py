@@ -1,0 +1,408 @@
+"""Activation functions and their derivatives, in one registry.
+
+``ACTIVATIONS`` maps a name to an :class:`Activation`. Each one is callable on
+numpy arrays of any shape, has a ``derivative`` with respect to its input next
+to it, a Kaiming ``gain`` and a LaTeX ``formula`` for plots. Parametrized
+activations (leaky ReLU's slope, ELU's alpha) give a new object with
+:meth:`Activation.with_params`.
+
+Every formula is written so that extreme inputs (``x = +-1e4`` and far beyond)
+raise no overflow warning and give finite values and derivatives, and a
+float32 array comes back as float32.
+
+At a kink the derivative takes PyTorch's convention: ``relu'(0) = 0``,
+``leaky_relu'(0) = negative_slope``, ``elu'(0) = alpha``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from types import MappingProxyType
+from typing import Callable, Mapping
+
+import numpy as np
+
+from . import _gauss
+from ._checks import check_choice, check_float
+
+__all__ = ["Activation", "ACTIVATIONS", "SATURATION_RATIO", "get_activation"]
+
+#: A unit counts as saturated when its derivative has fallen below this fraction
+#: of the activation's largest derivative. The value makes a tanh unit saturated
+#: exactly when ``|tanh(x)| > 0.97``, the threshold of Karpathy's makemore part 3.
+SATURATION_RATIO = 1.0 - 0.97**2
+
+# SELU constants from Klambauer et al. (2017), to the digits the paper prints.
+SELU_LAMBDA = 1.0507009873554804934193349852946
+SELU_ALPHA = 1.6732632423543772848170429916717
+
+
+def _ndtr(x):
+    from scipy.special import ndtr  # deferred: scipy.special costs ~0.2 s to import
+
+    return ndtr(x)
+
+
+# --- the functions, each with its derivative next to it ---------------------
+# Signature: f(x, out, **params) writes into ``out`` (an array like ``x``,
+# never ``x`` itself) and returns it; the probe calls them on preallocated
+# buffers, the public ``Activation.__call__`` allocates.
+
+
+def _linear(x, out):
+    np.copyto(out, x)
+    return out
+
+
+def _linear_d(x, out):
+    out.fill(1)
+    return out
+
+
+def _sigmoid(x, out):
+    # exp(-|x|) never overflows; 1/(1+e) and e/(1+e) keep full relative precision.
+    e = np.abs(x, out=out)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    r = 1 / (1 + e)
+    np.multiply(e, r, out=out)
+    np.copyto(out, r, where=x >= 0)
+    return out
+
+
+def _sigmoid_d(x, out):
+    s = _sigmoid(x, out)
+    return np.multiply(s, 1 - s, out=out)
+
+
+def _tanh(x, out):
+    return np.tanh(x, out=out)
+
+
+def _tanh_d(x, out):
+    t = np.tanh(x, out=out)
+    np.square(t, out=t)
+    return np.subtract(1, t, out=t)
+
+
+def _relu(x, out):
+    return np.maximum(x, 0, out=out)
+
+
+def _relu_d(x, out):
+    return np.greater(x, 0, out=out, casting="unsafe")
+
+
+def _leaky_relu(x, out, negative_slope):
+    np.multiply(x, negative_slope, out=out)
+    return _select(x > 0, x, out)
+
+
+def _select(mask, a, out):
+    np.copyto(out, a, where=mask)
+    return out
+
+
+def _leaky_relu_d(x, out, negative_slope):
+    out.fill(negative_slope)
+    return _select(x > 0, 1, out)
+
+
+def _elu(x, out, alpha):
+    np.minimum(x, 0, out=out)
+    np.expm1(out, out=out)
+    np.multiply(out, alpha, out=out)
+    return _select(x > 0, x, out)
+
+
+def _elu_d(x, out, alpha):
+    np.minimum(x, 0, out=out)
+    np.exp(out, out=out)
+    np.multiply(out, alpha, out=out)
+    return _select(x > 0, 1, out)
+
+
+def _selu(x, out):
+    _elu(x, out, SELU_ALPHA)
+    return np.multiply(out, SELU_LAMBDA, out=out)
+
+
+def _selu_d(x, out):
+    _elu_d(x, out, SELU_ALPHA)
+    return np.multiply(out, SELU_LAMBDA, out=out)
+
+
+def _gelu(x, out):
+    # Exact GELU, x * Phi(x), with Phi the standard normal CDF (erf form).
+    out[...] = _ndtr(x)
+    return np.multiply(out, x, out=out)
+
+
+def _gelu_d(x, out):
+    xc = np.clip(x, -40, 40)  # the density is 0 beyond; clipping keeps x**2 finite
+    pdf = np.exp(-0.5 * xc * xc) * (1 / math.sqrt(2 * math.pi))
+    out[...] = _ndtr(x)
+    out += xc * pdf
+    return out
+
+
+def _silu(x, out):
+    s = _sigmoid(x, np.empty_like(out))
+    return np.multiply(x, s, out=out)
+
+
+def _silu_d(x, out):
+    s = _sigmoid(x, out)
+    # s * (1 + x * (1 - s)); where s == 1 or 0 the product x*(1-s)*s is 0, no overflow.
+    return np.multiply(s, 1 + x * (1 - s), out=out)
+
+
+def _softplus(x, out):
+    np.abs(x, out=out)
+    np.negative(out, out=out)
+    np.exp(out, out=out)
+    np.log1p(out, out=out)
+    out += np.maximum(x, 0)
+    return out
+
+
+def _softplus_d(x, out):
+    return _sigmoid(x, out)
+
+
+# Derivatives as functions of the output h = phi(x): the probe uses them so it
+# need not keep the pre-activations (the tanh trick 1 - h**2).
+_FROM_OUTPUT: dict[str, Callable] = {
+    "linear": lambda h, out: _linear_d(h, out),
+    "sigmoid": lambda h, out: np.multiply(h, 1 - h, out=out),
+    "tanh": lambda h, out: np.subtract(1, np.square(h, out=out), out=out),
+    "relu": lambda h, out: np.greater(h, 0, out=out, casting="unsafe"),
+    "leaky_relu": lambda h, out, negative_slope: _leaky_relu_d(h, out, negative_slope),
+    "elu": lambda h, out, alpha: _select(h > 0, 1, np.add(h, alpha, out=out)),
+    "selu": lambda h, out: _select(
+        h > 0, SELU_LAMBDA, np.add(h, SELU_LAMBDA * SELU_ALPHA, out=out)
+    ),
+    "softplus": lambda h, out: np.negative(np.expm1(np.negative(h, out=out), out=out), out=out),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Activation:
+    """An activation function with its derivative and the facts plots need.
+
+    Parameters
+    ----------
+    name : str
+        Registry key, e.g. ``"tanh"``.
+    label : str
+        Readable name for legends and dropdowns.
+    formula : str
+        LaTeX for ``phi(x)`` (without dollar signs).
+    derivative_formula : str
+        LaTeX for ``phi'(x)``.
+    params : mapping
+        Current parameter values, e.g. ``{"negative_slope": 0.01}``.
+    param_ranges : mapping
+        For each parameter, the closed interval of allowed values.
+    torch_gain : float or None
+        ``torch.nn.init.calculate_gain`` for this activation, where torch defines one.
+    saturates : {"gradient", "dead", "never"}
+        How units stop passing gradient: their derivative becomes small
+        (``"gradient"``), exactly zero (``"dead"``, ReLU), or never.
+    kinks : tuple of float
+        Inputs where the derivative jumps (used by the quadrature in theory).
+    bounded : (bool, bool)
+        Whether the output is bounded below and above.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> tanh = ACTIVATIONS["tanh"]
+    >>> tanh(np.array([0.0, 1e4])), tanh.derivative(np.array([0.0]))
+    (array([0., 1.]), array([1.]))
+    >>> ACTIVATIONS["leaky_relu"].with_params(negative_slope=0.2).gain
+    1.3867504905630728
+    """
+
+    name: str
+    label: str
+    formula: str
+    derivative_formula: str
+    _fn: Callable = field(repr=False)
+    _deriv: Callable = field(repr=False)
+    params: Mapping[str, float] = field(default_factory=dict)
+    param_ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    torch_gain: Callable[..., float] | None = field(default=None, repr=False)
+    saturates: str = "gradient"
+    kinks: tuple[float, ...] = ()
+    bounded: tuple[bool, bool] = (False, False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+
+    # -- evaluation ---------------------------------------------------------
+    def __call__(self, x):
+        """``phi(x)`` elementwise; float32 stays float32, integers become float64."""
+        x = _as_float_array(x)
+        with np.errstate(over="ignore", under="ignore"):
+            return self._fn(x, np.empty_like(x), **self.params)
+
+    def derivative(self, x):
+        """``phi'(x)`` elementwise, with respect to the input ``x``."""
+        x = _as_float_array(x)
+        with np.errstate(over="ignore", under="ignore"):
+            return self._deriv(x, np.empty_like(x), **self.params)
+
+    def forward_into(self, x, out):
+        """``phi(x)`` written into the preallocated array ``out`` (not ``x``)."""
+        return self._fn(x, out, **self.params)
+
+    def derivative_into(self, x, out):
+        """``phi'(x)`` written into the preallocated array ``out`` (not ``x``)."""
+        return self._deriv(x, out, **self.params)
+
+    @property
+    def has_derivative_from_output(self) -> bool:
+        """Whether ``phi'`` can be computed from ``h = phi(x)`` alone."""
+        return self.name in _FROM_OUTPUT
+
+    def derivative_from_output_into(self, h, out):
+        """``phi'(x)`` computed from the output ``h = phi(x)``, written into ``out``."""
+        return _FROM_OUTPUT[self.name](h, out, **self.params)
+
+    # -- parameters ---------------------------------------------------------
+    def with_params(self, **params) -> "Activation":
+        """A copy with some parameters changed, each checked against its range."""
+        new = dict(self.params)
+        for key, value in params.items():
+            check_choice("parameter name", key, tuple(self.param_ranges) or ("(none)",))
+            low, high = self.param_ranges[key]
+            new[key] = check_float(key, value, low=low, high=high)
+        return replace(self, params=new)
+
+    # -- facts --------------------------------------------------------------
+    @cached_property
+    def gain(self) -> float:
+        """The Kaiming gain: ``torch.nn.init.calculate_gain`` where torch defines it.
+
+        For activations torch does not list (ELU, GELU, SiLU, softplus) it is
+        ``1 / sqrt(E[phi(z)**2])`` for ``z ~ N(0, 1)``, the rule that gives
+        ``sqrt(2)`` for ReLU.
+        """
+        if self.torch_gain is not None:
+            return float(self.torch_gain(**self.params))
+        second_moment = _gauss.expect(lambda z: self(z) ** 2, self.kinks)
+        return 1.0 / math.sqrt(second_moment)
+
+    @property
+    def gain_source(self) -> str:
+        """``"torch"`` or ``"second moment"``: where :attr:`gain` comes from."""
+        return "torch" if self.torch_gain is not None else "second moment"
+
+    @cached_property
+    def max_derivative(self) -> float:
+        """``sup |phi'(x)|``, read off a fine grid over ``[-50, 50]``."""
+        return float(np.max(np.abs(self.derivative(_GRID))))
+
+    @cached_property
+    def output_range(self) -> tuple[float, float]:
+        """``(inf phi, sup phi)``; ``-inf``/``inf`` where the output is unbounded."""
+        y = self(_GRID)
+        low = float(y.min()) if self.bounded[0] else -math.inf
+        high = float(y.max()) if self.bounded[1] else math.inf
+        return low, high
+
+    @cached_property
+    def saturation_level(self) -> float | None:
+        """Units with ``|phi'(x)| <= saturation_level`` count as saturated (or dead).
+
+        ``SATURATION_RATIO * max_derivative`` for saturating activations, ``0.0``
+        for ReLU (a dead unit passes exactly no gradient), ``None`` when the
+        activation never saturates (linear, leaky ReLU).
+        """
+        levels = {"gradient": SATURATION_RATIO * self.max_derivative, "dead": 0.0, "never": None}
+        return levels[self.saturates]
+
+    @property
+    def display_name(self) -> str:
+        """The label with its parameters, e.g. ``"Leaky ReLU (negative_slope=0.2)"``."""
+        if not self.params:
+            return self.label
+        inner = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
+        return f"{self.label} ({inner})"
+
+    def __repr__(self) -> str:
+        params = "".join(f", {k}={v:g}" for k, v in self.params.items())
+        return f"Activation({self.name!r}{params})"
+
+
+_GRID = np.linspace(-50.0, 50.0, 200_001)
+
+
+def _as_float_array(x) -> np.ndarray:
+    x = np.asarray(x)
+    if x.dtype.kind not in "fc":
+        if x.dtype.kind not in "biu":
+            raise TypeError(f"x must be a numeric array; got dtype {x.dtype}")
+        x = x.astype(np.float64)
+    if x.dtype.kind == "c":
+        raise TypeError(f"x must be real; got dtype {x.dtype}")
+    return x
+
+
+def _registry() -> dict[str, Activation]:
+    a = Activation
+    entries = [
+        a("linear", "Linear", r"\varphi(x) = x", r"\varphi'(x) = 1", _linear, _linear_d,
+          torch_gain=lambda: 1.0, saturates="never"),
+        a("sigmoid", "Sigmoid", r"\sigma(x) = \frac{1}{1 + e^{-x}}",
+          r"\sigma'(x) = \sigma(x)\,(1 - \sigma(x))", _sigmoid, _sigmoid_d,
+          torch_gain=lambda: 1.0, bounded=(True, True)),
+        a("tanh", "Tanh", r"\tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}",
+          r"\tanh'(x) = 1 - \tanh^2(x)", _tanh, _tanh_d,
+          torch_gain=lambda: 5.0 / 3.0, bounded=(True, True)),
+        a("relu", "ReLU", r"\mathrm{ReLU}(x) = \max(0, x)",
+          r"\mathrm{ReLU}'(x) = [x > 0]", _relu, _relu_d,
+          torch_gain=lambda: math.sqrt(2.0), saturates="dead", kinks=(0.0,), bounded=(True, False)),
+        a("leaky_relu", "Leaky ReLU", r"\varphi(x) = \max(a x, x)",
+          r"\varphi'(x) = 1 \text{ if } x > 0 \text{ else } a", _leaky_relu, _leaky_relu_d,
+          params={"negative_slope": 0.01}, param_ranges={"negative_slope": (0.0, 1.0)},
+          torch_gain=lambda negative_slope: math.sqrt(2.0 / (1 + negative_slope**2)),
+          saturates="never", kinks=(0.0,)),
+        a("elu", "ELU", r"\varphi(x) = x \text{ if } x > 0 \text{ else } \alpha (e^{x} - 1)",
+          r"\varphi'(x) = 1 \text{ if } x > 0 \text{ else } \alpha e^{x}", _elu, _elu_d,
+          params={"alpha": 1.0}, param_ranges={"alpha": (0.0, 3.0)},
+          kinks=(0.0,), bounded=(True, False)),
+        a("selu", "SELU", r"\varphi(x) = \lambda x \text{ if } x > 0 \text{ else } \lambda\alpha (e^{x} - 1)",
+          r"\varphi'(x) = \lambda \text{ if } x > 0 \text{ else } \lambda\alpha e^{x}", _selu, _selu_d,
+          torch_gain=lambda: 0.75, kinks=(0.0,), bounded=(True, False)),
+        a("gelu", "GELU", r"\mathrm{GELU}(x) = x\,\Phi(x)",
+          r"\mathrm{GELU}'(x) = \Phi(x) + x\,\phi(x)", _gelu, _gelu_d, bounded=(True, False)),
+        a("silu", "SiLU (swish)", r"\mathrm{SiLU}(x) = x\,\sigma(x)",
+          r"\mathrm{SiLU}'(x) = \sigma(x)\,(1 + x\,(1 - \sigma(x)))", _silu, _silu_d,
+          bounded=(True, False)),
+        a("softplus", "Softplus", r"\varphi(x) = \ln(1 + e^{x})", r"\varphi'(x) = \sigma(x)",
+          _softplus, _softplus_d, bounded=(True, False)),
+    ]
+    return {act.name: act for act in entries}
+
+
+#: Name -> :class:`Activation`; slider options and parametrized tests come from here.
+ACTIVATIONS: Mapping[str, Activation] = MappingProxyType(_registry())
+
+
+def get_activation(activation, **params) -> Activation:
+    """An :class:`Activation` from a registry name or an Activation, with ``params`` applied.
+
+    Examples
+    --------
+    >>> get_activation("elu", alpha=0.5)
+    Activation('elu', alpha=0.5)
+    """
+    if isinstance(activation, Activation):
+        act = activation
+    else:
+        act = ACTIVATIONS[check_choice("activation", activation, ACTIVATIONS)]
+    return act.with_params(**params) if params else act

@@ -1,0 +1,197 @@
+"""The result of one probe: a small, immutable record of what each layer did."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .activations import Activation
+
+__all__ = ["Trace", "HISTOGRAM_BINS", "HISTOGRAM_SAMPLE"]
+
+#: Bins of the per-layer activation histograms.
+HISTOGRAM_BINS = 48
+#: About this many values per layer (whole rows of the batch) feed the histograms.
+HISTOGRAM_SAMPLE = 4096
+#: Histogram range of an activation that is unbounded on that side.
+UNBOUNDED_EDGE = 4.0
+
+
+def _frozen(a) -> np.ndarray:
+    a = np.asarray(a)
+    a.flags.writeable = False
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class Trace:
+    """What :func:`~gradnotes.simulate` measured, layer by layer (input side first).
+
+    Attributes
+    ----------
+    config : dict
+        The arguments of the run (depth, width, batch, activation, activation_params,
+        init, gain, bias_std, residual, norm, dtype, seed).
+    inputs : ndarray (batch, width)
+        ``h_0``.
+    weights, biases : tuple of ndarray
+        ``W_l`` of shape (width, width) and ``b_l`` of shape (width,) (zeros when
+        ``bias_std = 0``).
+    output_grad : ndarray (batch, width)
+        ``dL/dh_L``, the gradient the loss sends into the top layer.
+    loss : float
+    grad_weight_norms : ndarray (depth,)
+        ``||dL/dW_l||_F``.
+    grad_bias_norms : ndarray (depth,)
+        ``||dL/db_l||``.
+    grad_activation_norms : ndarray (depth,)
+        ``||dL/dh_l||_F``, l = 1..depth (the last one is ``||output_grad||``).
+    grad_input_norm : float
+        ``||dL/dh_0||_F``.
+    activation_means, activation_stds : ndarray (depth,)
+        Mean and standard deviation of all entries of ``h_l``.
+    preactivation_second_moments : ndarray (depth,)
+        Mean of ``z_l**2``: the mean-field length ``q^l``.
+    saturation : ndarray (depth,)
+        Fraction of entries of layer l whose local derivative is at most
+        ``Activation.saturation_level``: saturated units (tanh: ``|h| > 0.97``) or,
+        for ReLU, dead ones (derivative exactly 0). Zero for activations that never
+        saturate.
+    dead_units : ndarray (depth,)
+        Fraction of units saturated or dead for every example of the batch.
+    histogram_edges : ndarray (bins + 1,)
+    activation_histograms : ndarray (depth, bins)
+        Fraction of a fixed sample of ``h_l`` (the first rows of the batch, about
+        4096 values) in each bin; values beyond the edges count in the end bins,
+        non-finite ones in none.
+    overflowed : ndarray of bool (depth,)
+        Layers whose activations or gradients contain inf or NaN.
+    overflow_layer : int or None
+        The first layer (1-based) whose forward activations are not finite; every
+        layer above it is not finite either. ``None`` when the forward pass is finite.
+    grad_weights, grad_biases : tuple of ndarray or None
+        Full gradients, kept only with ``keep_grads=True``.
+    """
+
+    config: dict
+    inputs: np.ndarray = field(repr=False)
+    weights: tuple = field(repr=False)
+    biases: tuple = field(repr=False)
+    output_grad: np.ndarray = field(repr=False)
+    loss: float
+    grad_weight_norms: np.ndarray
+    grad_bias_norms: np.ndarray
+    grad_activation_norms: np.ndarray
+    grad_input_norm: float
+    activation_means: np.ndarray
+    activation_stds: np.ndarray
+    preactivation_second_moments: np.ndarray
+    saturation: np.ndarray
+    dead_units: np.ndarray
+    histogram_edges: np.ndarray
+    activation_histograms: np.ndarray
+    overflowed: np.ndarray
+    overflow_layer: int | None
+    grad_weights: tuple | None = field(default=None, repr=False)
+    grad_biases: tuple | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_pass(cls, result, *, config, activation: Activation, weights, biases, output_grad) -> "Trace":
+        """Summarize a :class:`~gradnotes.probe.Pass` into a Trace."""
+        hidden = result.hidden
+        depth, batch, width = hidden.shape[0] - 1, hidden.shape[1], hidden.shape[2]
+        layers = hidden[1:].reshape(depth, -1)
+        finite_fwd = np.array([math.isfinite(float(row.sum())) or bool(np.isfinite(row).all()) for row in layers])
+        means = np.array([float(row.mean(dtype=np.float64)) for row in layers])
+        stds = np.array([float(row.std(dtype=np.float64)) for row in layers])
+        grads_ok = np.isfinite(result.grad_weight_norms) & np.isfinite(result.grad_activation_norms)
+        overflowed = ~(finite_fwd & grads_ok)
+        bad = np.flatnonzero(~finite_fwd)
+        edges = histogram_edges(activation)
+        rows = min(batch, -(-HISTOGRAM_SAMPLE // width))
+        hist = layer_histograms(hidden[1:, :rows, :], edges)
+        zeros = np.zeros(width, dtype=hidden.dtype)
+        loss = float(np.dot(output_grad.reshape(-1).astype(np.float64), hidden[-1].reshape(-1)))
+        return cls(
+            config=config,
+            inputs=_frozen(hidden[0].copy()),
+            weights=tuple(_frozen(w) for w in weights),
+            biases=tuple(_frozen(b) for b in biases) if biases is not None else tuple(_frozen(zeros) for _ in weights),
+            output_grad=_frozen(output_grad),
+            loss=loss,
+            grad_weight_norms=_frozen(result.grad_weight_norms),
+            grad_bias_norms=_frozen(result.grad_bias_norms),
+            grad_activation_norms=_frozen(result.grad_activation_norms),
+            grad_input_norm=float(result.grad_input_norm),
+            activation_means=_frozen(means),
+            activation_stds=_frozen(stds),
+            preactivation_second_moments=_frozen(result.preactivation_second_moments),
+            saturation=_frozen(result.saturation),
+            dead_units=_frozen(result.dead_units),
+            histogram_edges=_frozen(edges),
+            activation_histograms=_frozen(hist),
+            overflowed=_frozen(overflowed),
+            overflow_layer=int(bad[0]) + 1 if bad.size else None,
+            grad_weights=None if result.grad_weights is None else tuple(_frozen(g) for g in result.grad_weights),
+            grad_biases=None if result.grad_biases is None else tuple(_frozen(g) for g in result.grad_biases),
+        )
+
+    @property
+    def depth(self) -> int:
+        return len(self.weights)
+
+    @property
+    def overflow(self) -> bool:
+        """Whether any layer overflowed (forward or backward)."""
+        return bool(self.overflowed.any())
+
+    def __repr__(self) -> str:
+        c = self.config
+        params = "".join(f", {k}={v:g}" for k, v in c["activation_params"].items())
+        head = (
+            f"Trace(depth={c['depth']}, width={c['width']}, batch={c['batch']}, "
+            f"activation={c['activation']!r}{params}, init={c['init']!r}, gain={c['gain']:g}, "
+            f"bias_std={c['bias_std']:g}, residual={c['residual']}, norm={c['norm']!r}, "
+            f"dtype={c['dtype']!r}, seed={c['seed']})"
+        )
+        g = self.grad_weight_norms
+        lines = [
+            head,
+            f"  ||dL/dW||  layer 1: {g[0]:.3g}   layer {self.depth}: {g[-1]:.3g}",
+            f"  std(h)     layer 1: {self.activation_stds[0]:.3g}   layer {self.depth}: {self.activation_stds[-1]:.3g}",
+            f"  saturated  max over layers: {100 * float(np.max(self.saturation)):.1f}%",
+        ]
+        if self.overflow:
+            first = int(np.flatnonzero(self.overflowed)[0]) + 1
+            fwd = "none" if self.overflow_layer is None else f"from layer {self.overflow_layer}"
+            lines.append(f"  overflow   {int(self.overflowed.sum())} layers (first: {first}); forward: {fwd}")
+        else:
+            lines.append("  overflow   none")
+        return "\n".join(lines)
+
+
+def histogram_edges(activation: Activation, bins: int = HISTOGRAM_BINS) -> np.ndarray:
+    """Bin edges spanning the activation's output range (``+-4`` where unbounded)."""
+    low, high = activation.output_range
+    low = low if math.isfinite(low) else -UNBOUNDED_EDGE
+    high = high if math.isfinite(high) else UNBOUNDED_EDGE
+    return np.linspace(low, high, bins + 1)
+
+
+def layer_histograms(sample: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Per-layer fraction of values in each bin, all layers in one ``bincount``.
+
+    ``sample`` has shape ``(depth, ...)``; values beyond the edges land in the
+    end bins, non-finite values are dropped.
+    """
+    depth = sample.shape[0]
+    bins = edges.size - 1
+    x = sample.reshape(depth, -1).astype(np.float64)
+    finite = np.isfinite(x)
+    scaled = (np.where(finite, x, 0.0) - edges[0]) * (bins / (edges[-1] - edges[0]))
+    idx = np.clip(scaled, 0, bins - 1).astype(np.int64)
+    idx += np.arange(depth)[:, None] * bins
+    counts = np.bincount(idx[finite], minlength=depth * bins).reshape(depth, bins)
+    return counts / x.shape[1]
