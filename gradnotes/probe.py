@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._linalg import fro_norm as _fro
 from ._checks import check_bool, check_choice, check_float, check_int, check_memory
 from .activations import Activation, get_activation
 from .initializers import get_initializer
@@ -64,15 +65,6 @@ class Pass:
     dead_units: np.ndarray
     grad_weights: tuple | None
     grad_biases: tuple | None
-
-
-def _fro(x: np.ndarray) -> float:
-    """Frobenius norm that does not overflow for large finite float32 entries."""
-    flat = x.reshape(-1)
-    s = float(np.dot(flat, flat))
-    if math.isfinite(s):
-        return math.sqrt(s)
-    return float(np.sqrt(np.dot(flat.astype(np.float64), flat.astype(np.float64))))
 
 
 def propagate(
