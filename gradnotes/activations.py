@@ -27,7 +27,7 @@ import numpy as np
 from . import _gauss
 from ._checks import check_choice, check_float
 
-__all__ = ["Activation", "ACTIVATIONS", "SATURATION_RATIO", "get_activation"]
+__all__ = ["Activation", "ACTIVATIONS", "SATURATION_RATIO", "get_activation", "activation_properties"]
 
 #: A unit counts as saturated when its derivative has fallen below this fraction
 #: of the activation's largest derivative. The value makes a tanh unit saturated
@@ -308,11 +308,16 @@ class Activation:
 
     @cached_property
     def output_range(self) -> tuple[float, float]:
-        """``(inf phi, sup phi)``; ``-inf``/``inf`` where the output is unbounded."""
+        """``(inf phi, sup phi)``; ``-inf``/``inf`` where the output is unbounded.
+
+        Read off a grid over ``[-50, 50]``; a bound within ``1e-12`` of an integer
+        (sigmoid's 0, which it only approaches) is that integer.
+        """
         y = self(_GRID)
         low = float(y.min()) if self.bounded[0] else -math.inf
         high = float(y.max()) if self.bounded[1] else math.inf
-        return low, high
+        snap = lambda v: float(round(v)) if math.isfinite(v) and abs(v - round(v)) < 1e-12 else v  # noqa: E731
+        return snap(low), snap(high)
 
     @cached_property
     def saturation_level(self) -> float | None:
@@ -406,3 +411,36 @@ def get_activation(activation, **params) -> Activation:
     else:
         act = ACTIVATIONS[check_choice("activation", activation, ACTIVATIONS)]
     return act.with_params(**params) if params else act
+
+
+def activation_properties(activation) -> dict:
+    """The facts the book's comparison table lists, computed from the activation itself.
+
+    Returns
+    -------
+    dict with keys ``name``, ``range`` (inf, sup), ``value_at_0``, ``mean_output``
+    (``E[phi(z)]`` for ``z ~ N(0, 1)``: how far from zero-centred the outputs are),
+    ``max_derivative``, ``saturates`` ("gradient", "dead" or "never"),
+    ``zero_gradient_fraction`` (share of ``N(0, 1)`` inputs with ``phi'(z) = 0``
+    exactly) and ``gain``.
+
+    Examples
+    --------
+    >>> p = activation_properties("relu")
+    >>> p["max_derivative"], p["zero_gradient_fraction"], round(p["gain"], 4)
+    (1.0, 0.5, 1.4142)
+    """
+    from . import _gauss
+
+    act = get_activation(activation)
+    kinks = (0.0,) if act.kinks else ()
+    return {
+        "name": act.display_name,
+        "range": act.output_range,
+        "value_at_0": float(act(np.array(0.0))),
+        "mean_output": _gauss.expect(act, kinks),
+        "max_derivative": act.max_derivative,
+        "saturates": act.saturates,
+        "zero_gradient_fraction": _gauss.expect(lambda z: (act.derivative(z) == 0).astype(float), kinks),
+        "gain": act.gain,
+    }

@@ -168,3 +168,18 @@ def test_every_activation_has_text_for_plots():
     for act in ACTIVATIONS.values():
         assert act.label and "\\" in act.formula + act.derivative_formula or act.name == "linear"
         assert act.name in repr(act)
+
+
+def test_properties_table_against_closed_forms():
+    from gradnotes.activations import activation_properties
+
+    relu = activation_properties("relu")
+    assert relu["mean_output"] == pytest.approx(1 / math.sqrt(2 * math.pi), rel=1e-10)  # E[max(z, 0)]
+    assert relu["zero_gradient_fraction"] == pytest.approx(0.5, abs=1e-10)
+    assert relu["range"] == (0.0, math.inf)
+    sig = activation_properties("sigmoid")
+    assert sig["range"] == (0.0, 1.0) and sig["value_at_0"] == 0.5 and sig["mean_output"] == pytest.approx(0.5)
+    assert abs(activation_properties("selu")["mean_output"]) < 1e-10
+    assert activation_properties("softplus")["value_at_0"] == pytest.approx(math.log(2))
+    assert activation_properties("leaky_relu")["zero_gradient_fraction"] == 0.0
+    assert activation_properties("elu")["range"][0] == pytest.approx(-1.0)

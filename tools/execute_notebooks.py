@@ -1,0 +1,39 @@
+"""Run notebooks top to bottom in a fresh kernel and store their outputs in place.
+
+nbval compares a notebook's stored outputs with a fresh run, so after a
+deliberate change to the engine the stored outputs are refreshed with::
+
+    make notebooks            # all of notebooks/*.ipynb
+    .venv/bin/python tools/execute_notebooks.py notebooks/03_vanishing_gradients.ipynb
+
+Execution metadata (timings) is stripped so the files only change when an
+output does.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+
+def execute(path: Path, timeout: int = 300) -> None:
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+    nb.metadata.pop("widgets", None)  # widget state is generated at build time, not committed
+    nbformat.write(nb, path)
+
+
+def main(paths: list[str]) -> None:
+    targets = [Path(p) for p in paths] or sorted(Path("notebooks").glob("*.ipynb"))
+    for path in targets:
+        print(f"executing {path}", flush=True)
+        execute(path)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
