@@ -78,6 +78,7 @@ def propagate(
     norm: str | None = None,
     keep_grads: bool = False,
     stats: bool = True,
+    residual_scale: float = 1.0,
 ) -> Pass:
     """Forward and backward pass on prepared arrays of one dtype.
 
@@ -90,13 +91,15 @@ def propagate(
         ``dL/dh_L``, the gradient arriving at the top.
     activation : Activation
     residual : bool
-        ``h_l = h_{l-1} + phi(z_l)`` instead of ``h_l = phi(z_l)``.
+        ``h_l = h_{l-1} + residual_scale * phi(z_l)`` instead of ``h_l = phi(z_l)``.
     norm : {None, "batch", "layer"}
         Normalize ``z_l`` before the activation.
     keep_grads : bool
         Also return the full gradients ``dL/dW_l`` and ``dL/db_l``.
     stats : bool
         Compute saturation and dead-unit fractions (off for pure timing).
+    residual_scale : float
+        Multiplies each residual branch (e.g. ``1/sqrt(depth)``); ignored without ``residual``.
 
     Returns
     -------
@@ -130,7 +133,8 @@ def propagate(
             inv_stds[l] = normalize(z, axis, out=z)
         activation.forward_into(z, outs[l])
         if residual:
-            np.add(hidden[l], outs[l], out=hidden[l + 1])
+            np.multiply(outs[l], residual_scale, out=hidden[l + 1])
+            hidden[l + 1] += hidden[l]
 
     grad_w = np.empty(depth)
     grad_b = np.empty(depth)
@@ -154,6 +158,8 @@ def propagate(
             saturation[l] = np.count_nonzero(mask) / size
             dead[l] = np.count_nonzero(mask.all(axis=0)) / width
         delta *= g
+        if residual and residual_scale != 1.0:
+            delta *= residual_scale
         if axis is not None:
             normalize_backward(delta, pre[l], inv_stds[l], axis)
         target = np.empty((width, width), dtype) if keep_grads else dW
@@ -197,12 +203,13 @@ def simulate(
     seed: int = 0,
     keep_grads: bool = False,
     noise: Noise | None = None,
+    residual_scale: float = 1.0,
 ) -> Trace:
     """Measure activations and gradients, layer by layer, in a deep random network.
 
     Forward: ``h_0 ~ N(0, 1)`` of shape ``(batch, width)``; for each layer
     ``z_l = h_{l-1} @ W_l + b_l``, then ``h_l = phi(z_l)``, or
-    ``h_l = h_{l-1} + phi(z_l)`` with ``residual=True``. ``norm`` normalizes
+    ``h_l = h_{l-1} + residual_scale * phi(z_l)`` with ``residual=True``. ``norm`` normalizes
     ``z_l`` (batch or layer statistics, no learned scale) before ``phi``.
     Backward: the gradient of the random read-out loss described in the module
     docstring, backpropagated to every layer.
@@ -231,6 +238,9 @@ def simulate(
         Seeds every random draw; the same arguments give an identical Trace.
     keep_grads : bool
         Keep the full gradients in ``Trace.grad_weights`` / ``grad_biases``.
+    residual_scale : float
+        Multiplies every residual branch (``1/sqrt(depth)`` keeps a deep residual
+        network's signal from growing); 0 to 10, used only with ``residual=True``.
     noise : Noise, optional
         Standard-normal draws to reuse (from :func:`~gradnotes.noise.draw_noise`
         with at least ``depth`` layers and the same width and batch); ``seed``
@@ -260,6 +270,7 @@ def simulate(
     gain = check_float("gain", gain, low=0.0, high=1e3)
     bias_std = check_float("bias_std", bias_std, low=0.0, high=1e3)
     residual = check_bool("residual", residual)
+    residual_scale = check_float("residual_scale", residual_scale, low=0.0, high=10.0)
     keep_grads = check_bool("keep_grads", keep_grads)
     if norm is not None:
         check_choice("norm", norm, tuple(NORMS) + ("None",))
@@ -291,7 +302,7 @@ def simulate(
     with np.errstate(all="ignore"):
         result = propagate(
             inputs, weights, biases, output_grad, act,
-            residual=residual, norm=norm, keep_grads=keep_grads,
+            residual=residual, norm=norm, keep_grads=keep_grads, residual_scale=residual_scale,
         )
         return Trace.from_pass(
             result,
@@ -299,6 +310,7 @@ def simulate(
                 depth=depth, width=width, batch=batch, activation=act.name,
                 activation_params=dict(act.params), init=initializer.name, gain=gain,
                 bias_std=bias_std, residual=residual, norm=norm, dtype=dtype, seed=seed,
+                residual_scale=residual_scale,
             ),
             activation=act,
             weights=weights,

@@ -22,7 +22,7 @@ def reference_loss(trace, weights, biases):
             z = (z - z.mean(0)) / np.sqrt(z.var(0) + EPS)
         elif c["norm"] == "layer":
             z = (z - z.mean(1, keepdims=True)) / np.sqrt(z.var(1, keepdims=True) + EPS)
-        h = h + act(z) if c["residual"] else act(z)
+        h = h + c.get("residual_scale", 1.0) * act(z) if c["residual"] else act(z)
     return float(np.sum(trace.output_grad * h))
 
 
@@ -36,6 +36,7 @@ CASES = [
     dict(activation="selu", init="lecun_normal", norm="layer"),
     dict(activation="softplus", init="orthogonal", residual=True, bias_std=0.2),
     dict(activation="leaky_relu", init="xavier_uniform", norm="batch", residual=True),
+    dict(activation="tanh", residual=True, residual_scale=0.3, bias_std=0.1),
 ]
 
 
@@ -91,7 +92,7 @@ def test_gradients_match_torch_autograd(case, dtype, rtol):
             z = F.batch_norm(z, None, None, training=True, eps=EPS)
         elif t.config["norm"] == "layer":
             z = F.layer_norm(z, z.shape[1:], eps=EPS)
-        h = h + fn(z) if t.config["residual"] else fn(z)
+        h = h + t.config["residual_scale"] * fn(z) if t.config["residual"] else fn(z)
         h.retain_grad()
         hs.append(h)
     loss = (torch.tensor(t.output_grad) * h).sum()
