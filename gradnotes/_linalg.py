@@ -8,19 +8,25 @@ import numpy as np
 
 
 def fro_norm(x: np.ndarray) -> float:
-    """``sqrt(sum(x**2))`` as a float; ``inf``/``nan`` only if ``x`` holds them.
+    """``sqrt(sum(x**2))`` as a float; ``inf``/``nan`` only if ``x`` holds them, 0 only if all are 0.
 
-    The fast path is one BLAS dot product; only when that overflows is the sum
-    redone with the entries scaled by their largest magnitude.
+    The fast path is one BLAS dot product; only when that overflows or underflows
+    is the sum redone in float64 with the entries scaled by their largest magnitude.
 
     Examples
     --------
     >>> fro_norm(np.array([3.0, 4.0])), fro_norm(np.array([3e200, 4e200]))
     (5.0, 5e+200)
+    >>> f"{fro_norm(np.array([3e-30, 4e-30], dtype=np.float32)):.6g}"  # the squares underflow float32
+    '5e-30'
     """
     flat = np.ascontiguousarray(x).reshape(-1)
-    s = float(np.dot(flat, flat))
-    if math.isfinite(s):
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        s = float(np.dot(flat, flat))
+    info = np.finfo(flat.dtype) if flat.dtype.kind == "f" else np.finfo(np.float64)
+    # Squares of entries below ~sqrt(tiny) underflow (1e-19 in float32): a sum this small may
+    # have lost its entries, so it is redone with scaled entries, as is an overflowed one.
+    if math.isfinite(s) and s >= float(info.tiny) / float(info.eps):
         return math.sqrt(s)
     with np.errstate(all="ignore"):
         m = float(np.max(np.abs(flat))) if flat.size else 0.0

@@ -18,8 +18,9 @@ phase) they explode; ``chi_1 = 1`` is the edge of chaos.
 Every function takes an activation name (or :class:`~gradnotes.Activation`)
 and the scales ``sigma_w``, ``sigma_b``; use
 :meth:`~gradnotes.Initializer.sigma_w` to translate an initializer and a gain.
-Gaussian expectations use Gauss-Hermite quadrature, split at the kink for
-ReLU-like activations (see :mod:`gradnotes._gauss`).
+Gaussian expectations use Gauss-Legendre quadrature on pieces of the line cut
+at the kink (0) and at the scales where the activation changes, ``+-c/sqrt(q)``,
+so they stay accurate for large ``q`` (saturated tanh) and for ReLU-like kinks.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ import math
 
 import numpy as np
 
-from . import _gauss
 from ._checks import check_float, check_int
 from .activations import get_activation
 
@@ -43,18 +43,38 @@ _Q_EVAL_MAX = 1e30
 _Q_EVAL_MIN = 1e-200
 
 
-def _rule(act):
-    # All the registry's kinks sit at x = 0, which is z = 0 for every q > 0.
-    return _gauss.gaussian_rule((0.0,) if act.kinks else ())
+_FIXED_CUTS = np.array([-40.0, -8.0, -3.0, -1.0, 0.0, 1.0, 3.0, 8.0, 40.0])
+_SCALED_CUTS = np.array([-6.0, -2.0, -0.5, 0.5, 2.0, 6.0])
+_LEG_X, _LEG_W = np.polynomial.legendre.leggauss(20)
+
+
+def _rule_for(q: np.ndarray):
+    """Nodes and weights in z for ``E[f(sqrt(q) z)]``, one rule per entry of ``q``.
+
+    The activations change fastest for inputs ``|x| < ~6``, i.e. ``|z| < 6/sqrt(q)``:
+    for large q that is a narrow spike which a single Gauss-Hermite rule misses.
+    So the line is cut at the Gaussian's own scales (0, +-1, +-3, +-8, +-40, the 0
+    also being every registry activation's kink) and at ``+-{0.5, 2, 6}/sqrt(q)``,
+    and every piece gets a 20-point Gauss-Legendre rule times the density.
+    """
+    root = np.sqrt(q)[..., None]
+    scaled = np.clip(_SCALED_CUTS / root, -40.0, 40.0)
+    cuts = np.sort(np.concatenate((np.broadcast_to(_FIXED_CUTS, scaled.shape[:-1] + _FIXED_CUTS.shape), scaled), -1), -1)
+    a, b = cuts[..., :-1, None], cuts[..., 1:, None]
+    half = 0.5 * (b - a)
+    z = 0.5 * (a + b) + half * _LEG_X
+    w = half * _LEG_W * np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi)
+    shape = q.shape + (-1,)
+    return z.reshape(shape), w.reshape(shape)
 
 
 def _moment(act, q, fn) -> np.ndarray:
     """``E[fn(sqrt(q) z)**2]`` for an array of ``q`` (vectorized over q)."""
-    z, w = _rule(act)
-    q = np.asarray(q, dtype=float)
-    x = np.sqrt(np.clip(q, _Q_EVAL_MIN, _Q_EVAL_MAX))[..., None] * z
+    q = np.clip(np.asarray(q, dtype=float), _Q_EVAL_MIN, _Q_EVAL_MAX)
+    z, w = _rule_for(q)
+    x = np.sqrt(q)[..., None] * z
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        return np.square(fn(x)) @ w
+        return np.sum(np.square(fn(x)) * w, axis=-1)
 
 
 def _scales(sigma_w, sigma_b):
