@@ -10,13 +10,28 @@ from .noise import Noise, draw_noise
 from .normalization import NORMS
 from .probe import DTYPES, propagate, simulate
 from .trace import Trace
-from . import theory
+from .datasets import DATASETS, make_dataset, spirals
+from .mlp import MLP
+from .optimizers import OPTIMIZERS, get_optimizer
+from .training import TrainingRun, train
+from . import chains, clipping, recurrent, theory
 
 __all__ = [
     "ACTIVATIONS", "Activation", "get_activation", "SATURATION_RATIO",
     "INITIALIZERS", "Initializer", "get_initializer",
     "NORMS", "DTYPES", "Noise", "draw_noise",
-    "simulate", "propagate", "Trace", "theory",
+    "simulate", "propagate", "Trace", "theory", "chains", "clipping", "recurrent",
+    "DATASETS", "make_dataset", "spirals", "MLP", "OPTIMIZERS", "get_optimizer", "TrainingRun", "train",
 ]
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    # ``gradnotes.plots`` and ``gradnotes.widgets`` load matplotlib / ipywidgets:
+    # import them on first use, so ``import gradnotes`` stays light.
+    if name in ("plots", "widgets", "explore"):
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -25,7 +25,7 @@ from .activations import ACTIVATIONS, get_activation
 from .clipping import CLIPPERS, clip
 from .initializers import INITIALIZERS
 
-__all__ = ["RNNTrace", "rnn_gradients", "one_neuron", "descend", "Descent"]
+__all__ = ["RNNTrace", "rnn_gradients", "one_neuron", "loss_surface", "descend", "Descent"]
 
 
 @dataclass(frozen=True)
@@ -157,6 +157,32 @@ def one_neuron(w, b, *, steps: int = 50, x0: float = 0.5, target: float = 0.7):
             gb += g
             g = g * w * s[t - 1] * (1 - s[t - 1])  # dx_t/dx_{t-1} = w sigma'(x_{t-1})
     return loss, gw, gb
+
+
+@dataclass(frozen=True)
+class Surface:
+    """The one-neuron loss on a grid: ``loss[i, j]`` at ``(w[j], b[i])``."""
+
+    w: np.ndarray
+    b: np.ndarray
+    loss: np.ndarray
+    grad_norm: np.ndarray
+
+
+def loss_surface(w_range=(-2.0, 12.0), b_range=(-8.0, 2.0), *, points: int = 240, steps: int = 50) -> Surface:
+    """:func:`one_neuron` on a ``points x points`` grid of ``(w, b)``.
+
+    Examples
+    --------
+    >>> s = loss_surface(points=50)
+    >>> s.loss.shape, bool(s.grad_norm.max() > 100 * np.median(s.grad_norm))
+    ((50, 50), True)
+    """
+    points = check_int("points", points, low=2, high=2000)
+    w = np.linspace(*(check_float("w_range", v) for v in w_range), points)
+    b = np.linspace(*(check_float("b_range", v) for v in b_range), points)
+    loss, gw, gb = one_neuron(w[None, :], b[:, None], steps=steps)
+    return Surface(w, b, loss, np.hypot(gw, gb))
 
 
 @dataclass(frozen=True)

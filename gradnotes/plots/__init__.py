@@ -1,0 +1,29 @@
+"""Plots of gradnotes results: each function takes results and an ``ax``, draws, returns artists.
+
+Import explicitly (``from gradnotes import plots``); importing :mod:`gradnotes`
+alone does not load matplotlib. Nothing here changes matplotlib's global state.
+"""
+
+from ._style import ACTIVATION_COLORS, COLORS, activation_color
+from .activations import ActivationArtists, plot_activation
+from .chains import plot_chain_derivatives, plot_product_norms
+from .figure import BookFigure, subplots
+from .gradients import (
+    GradNormArtists, HeatmapArtists, SaturationArtists,
+    plot_activation_heatmap, plot_grad_norms, plot_saturation,
+)
+from .recurrent import RNNArtists, plot_cliff, plot_rnn_gradients, plot_rnn_trace
+from .theory import PhaseArtists, VarianceArtists, plot_phase_diagram, plot_variance_profile
+
+__all__ = [
+    "COLORS", "ACTIVATION_COLORS", "activation_color",
+    "plot_activation", "ActivationArtists",
+    "plot_grad_norms", "GradNormArtists",
+    "plot_activation_heatmap", "HeatmapArtists",
+    "plot_saturation", "SaturationArtists",
+    "plot_variance_profile", "VarianceArtists",
+    "plot_phase_diagram", "PhaseArtists",
+    "subplots", "BookFigure",
+    "plot_chain_derivatives", "plot_product_norms",
+    "plot_rnn_gradients", "plot_rnn_trace", "RNNArtists", "plot_cliff",
+]

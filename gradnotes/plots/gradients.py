@@ -1,0 +1,284 @@
+"""Per-layer pictures of a :class:`~gradnotes.Trace`: gradient norms, activations, saturation.
+
+Each function takes a Trace and an ``ax``, draws, and returns a small artists
+object whose ``update(trace)`` changes the data of the same artists (the
+explorers redraw only those). Nothing here runs a network.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..activations import ACTIVATIONS
+from ..trace import Trace
+from ._layers import LayerMarks, forward_overflow as _forward_overflow, set_layer_limits, setup_layer_axis
+from ._style import COLORS, FONT, LEGEND, NOTE_BOX, log_limits, place_legend
+
+__all__ = [
+    "plot_grad_norms", "GradNormArtists",
+    "plot_activation_heatmap", "HeatmapArtists",
+    "plot_saturation", "SaturationArtists",
+]
+
+
+def _title(ax, text):
+    return ax.set_title(text, loc="left", fontsize=FONT["title"], fontweight="bold")
+
+
+def _positive(values, bad):
+    """Values with non-finite, non-positive and ``bad`` entries set to NaN (gaps on a log axis)."""
+    v = np.array(values, dtype=float)
+    v[~np.isfinite(v) | (v <= 0) | bad] = np.nan
+    return v
+
+
+class GradNormArtists:
+    """Artists of :func:`plot_grad_norms`.
+
+    Attributes
+    ----------
+    line : Line2D
+        Measured ``||dL/dW_l||`` at layers 1..depth (NaN where it cannot be shown).
+    prediction : Line2D
+        The prediction (empty when none is given).
+    marks : LayerMarks
+        Overflowed layers (top edge) and zero gradients (bottom edge), with notes.
+    legend : Legend
+        Shown only with a prediction.
+    """
+
+    def __init__(self, trace: Trace, ax, *, prediction=None, label=None):
+        self.ax = ax
+        setup_layer_axis(ax)
+        ax.set_yscale("log")
+        ax.set_ylabel(r"$\|\partial L/\partial W_l\|_F$  (log scale)", fontsize=FONT["label"])
+        self.title = _title(ax, "Gradient per layer")
+        (self.line,) = ax.plot([], [], color=COLORS["gradient"], lw=1.6, marker="o", ms=3.2,
+                               zorder=4, label=label or "measured")
+        (self.prediction,) = ax.plot([], [], color=COLORS["prediction"], lw=1.3, ls="--",
+                                     zorder=3, label="mean-field prediction")
+        self.marks = LayerMarks(ax, zero_text="zero gradient")
+        self.legend = ax.legend(handles=[self.line, self.prediction], **LEGEND)
+        self.update(trace, prediction)
+
+    @property
+    def artists(self) -> list:
+        """Artists that change with every trace, in drawing order."""
+        return [self.prediction, self.line, *self.marks.artists]
+
+    @property
+    def decorations(self) -> list:
+        """Artists that change now and then (the legend)."""
+        return [self.legend]
+
+    def update(self, trace: Trace, prediction=None, *, keep_limits: bool = False) -> "GradNormArtists":
+        """Show another trace (and prediction, or none).
+
+        ``keep_limits=True`` keeps the y-limits while they still fit the data
+        (decade hysteresis, for explorers); otherwise they are the tightest decades.
+        """
+        g = np.asarray(trace.grad_weight_norms, dtype=float)
+        depth = g.size
+        layers = np.arange(1, depth + 1)
+        overflowed = np.asarray(trace.overflowed, bool) | ~np.isfinite(g)
+        shown = _positive(g, overflowed)
+        self.line.set_data(layers, shown)
+        if prediction is not None:
+            p = np.asarray(prediction, dtype=float)
+            if p.shape != g.shape:
+                raise ValueError(f"prediction has shape {p.shape}; expected {g.shape}, one value per layer")
+            p = _positive(p, np.zeros(depth, bool))
+            self.prediction.set_data(layers, p)
+        else:
+            p = np.array([])
+            self.prediction.set_data([], [])
+        self.legend.set_visible(bool(np.any(np.isfinite(p))))
+        self.marks.update(overflowed, g == 0)
+        set_layer_limits(self.ax, depth)
+        current = self.ax.get_ylim() if keep_limits else None
+        self.ax.set_ylim(log_limits(np.concatenate((shown, p)), current))
+        corner = place_legend(self.legend, self.ax, np.concatenate((layers, layers[:p.size])),
+                              np.concatenate((shown, p)), edge=self.marks.occupied())
+        self.marks.avoid(corner if self.legend.get_visible() else "none", (0.5, 0.25))
+        return self
+
+
+def plot_grad_norms(trace: Trace, ax, *, prediction=None, label=None) -> GradNormArtists:
+    """Per-layer gradient norm ``||dL/dW_l||_F`` against the layer, on a log axis.
+
+    Parameters
+    ----------
+    trace : Trace
+    ax : matplotlib Axes
+    prediction : array_like (depth,), optional
+        A theory line to overlay, e.g. :func:`gradnotes.explore.predicted_grad_norms`.
+    label : str, optional
+        Legend label of the measured line (default "measured"; the legend shows with a prediction).
+
+    Returns
+    -------
+    GradNormArtists
+
+    Notes
+    -----
+    Layers whose forward or backward pass overflowed (``trace.overflowed``) are
+    red triangles on the top edge with "overflow from layer k"; layers with an
+    exactly zero gradient are grey triangles on the bottom edge.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> import gradnotes
+    >>> t = gradnotes.simulate(depth=40, width=64, activation="linear", gain=2.0, init="normal", batch=8)
+    >>> t.overflow_layer   # N(0, 4) weights: the activations grow 16x per layer
+    32
+    >>> art = plot_grad_norms(t, Figure().add_subplot())
+    >>> art.marks.overflow_note.get_text()
+    'overflow from layer 1'
+    """
+    return GradNormArtists(trace, ax, prediction=prediction, label=label)
+
+
+class HeatmapArtists:
+    """Artists of :func:`plot_activation_heatmap`: ``image`` (an AxesImage) and ``marks``."""
+
+    def __init__(self, trace: Trace, ax, *, colorbar=False):
+        from matplotlib.colors import LogNorm
+        from matplotlib import colormaps
+
+        self.ax = ax
+        setup_layer_axis(ax, grid=False)
+        ax.set_ylabel("activation value $h$", fontsize=FONT["label"])
+        self.title = _title(ax, "Activations per layer")
+        cmap = colormaps["viridis"].with_extremes(bad="white", under="white")
+        self.image = ax.imshow(np.zeros((1, 1)), origin="lower", aspect="auto", cmap=cmap,
+                               norm=LogNorm(vmin=1e-4, vmax=1.0), interpolation="nearest", zorder=1)
+        self.marks = LayerMarks(ax)
+        self.note = ax.text(0.5, 0.03, "", transform=ax.transAxes, ha="center", va="bottom",
+                            fontsize=FONT["note"], color=COLORS["text"], bbox=dict(NOTE_BOX), zorder=7)
+        self.colorbar = None
+        if colorbar is not False and colorbar is not None:
+            fig = ax.get_figure()
+            kwargs = dict(cax=colorbar) if colorbar is not True else dict(ax=ax, fraction=0.05, pad=0.02)
+            self.colorbar = fig.colorbar(self.image, **kwargs)
+            self.colorbar.set_label("fraction of sampled units (log)", fontsize=FONT["note"])
+            self.colorbar.ax.tick_params(labelsize=FONT["tick"] - 1)
+        self.update(trace)
+
+    @property
+    def artists(self) -> list:
+        """Artists that change with every trace, in drawing order."""
+        return [self.image, self.note, *self.marks.artists]
+
+    @property
+    def decorations(self) -> list:
+        return []
+
+    def update(self, trace: Trace) -> "HeatmapArtists":
+        hist = np.asarray(trace.activation_histograms, dtype=float)
+        edges = np.asarray(trace.histogram_edges, dtype=float)
+        depth = hist.shape[0]
+        self.image.set_data(np.ma.masked_equal(hist.T, 0.0))
+        self.image.set_extent((0.5, depth + 0.5, edges[0], edges[-1]))
+        self.marks.update(_forward_overflow(trace))
+        # The bins span the activation's range; a residual stream h_l grows beyond it.
+        clipped = trace.config.get("residual") and (hist[:, 0].max() > 0.02 or hist[:, -1].max() > 0.02)
+        self.note.set_text(f"residual stream: values beyond\n[{edges[0]:g}, {edges[-1]:g}] are counted in the edge bins"
+                           if clipped else "")
+        set_layer_limits(self.ax, depth)
+        self.ax.set_ylim(edges[0], edges[-1])
+        return self
+
+
+def plot_activation_heatmap(trace: Trace, ax, *, colorbar=False) -> HeatmapArtists:
+    """Per-layer histograms of the activations ``h_l`` as an image.
+
+    Layer on x, activation value on y (``trace.histogram_edges``; values beyond
+    the edges are counted in the end bins), colour the fraction of a fixed sample
+    of units in each bin on a log scale, so thin tails show; empty bins are white.
+
+    Parameters
+    ----------
+    trace : Trace
+    ax : matplotlib Axes
+    colorbar : bool or Axes
+        ``True`` steals room from ``ax`` for a colour bar; an Axes draws it there.
+
+    Returns
+    -------
+    HeatmapArtists
+    """
+    return HeatmapArtists(trace, ax, colorbar=colorbar)
+
+
+_SATURATION_LABELS = {
+    "gradient": ("saturated", "saturated for every input"),
+    "dead": ("inactive ($\\varphi'=0$)", "dead units"),
+    "never": ("saturated", "saturated for every input"),
+}
+
+
+class SaturationArtists:
+    """Artists of :func:`plot_saturation`: ``saturation`` and ``dead`` lines, ``note``, ``marks``."""
+
+    def __init__(self, trace: Trace, ax):
+        self.ax = ax
+        setup_layer_axis(ax)
+        ax.set_ylim(0, 100)
+        ax.set_ylabel("% of units", fontsize=FONT["label"])
+        self.title = _title(ax, "Saturation")
+        common = dict(lw=1.6, ms=3.2, clip_on=False)
+        (self.saturation,) = ax.plot([], [], color=COLORS["saturation"], marker="o", zorder=4.1, **common)
+        (self.dead,) = ax.plot([], [], color=COLORS["dead"], marker="s", ls="--", zorder=4, **common)
+        self.note = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
+                            fontsize=FONT["note"], color="#555555", bbox=dict(NOTE_BOX), zorder=7)
+        self.marks = LayerMarks(ax)
+        for line in (self.saturation, self.dead):
+            line.set_in_layout(False)  # unclipped: kept out of the layout, like the edge marks
+        self.legend = ax.legend(handles=[self.saturation, self.dead], **LEGEND)
+        self.update(trace)
+
+    @property
+    def artists(self) -> list:
+        """Artists that change with every trace, in drawing order."""
+        return [self.dead, self.saturation, *self.marks.artists]
+
+    @property
+    def decorations(self) -> list:
+        """Artists that change now and then (legend, note)."""
+        return [self.legend, self.note]
+
+    def update(self, trace: Trace) -> "SaturationArtists":
+        depth = trace.depth
+        layers = np.arange(1, depth + 1)
+        bad = _forward_overflow(trace)
+        sat = np.where(bad, np.nan, 100 * np.asarray(trace.saturation, dtype=float))
+        dead = np.where(bad, np.nan, 100 * np.asarray(trace.dead_units, dtype=float))
+        self.saturation.set_data(layers, sat)
+        self.dead.set_data(layers, dead)
+        act = ACTIVATIONS.get(trace.config.get("activation"))
+        kind = act.saturates if act is not None else "gradient"
+        for text, label in zip(self.legend.get_texts(), _SATURATION_LABELS[kind]):
+            text.set_text(label)
+        self.note.set_text(f"{act.label} never saturates:\nits derivative is never small"
+                           if kind == "never" else "")
+        self.marks.update(bad)
+        set_layer_limits(self.ax, depth)
+        corner = place_legend(self.legend, self.ax, np.concatenate((layers, layers)),
+                              np.concatenate((sat, dead)), size=(0.55, 0.22), edge=self.marks.occupied())
+        self.marks.avoid(corner, (0.55, 0.22))
+        return self
+
+
+def plot_saturation(trace: Trace, ax) -> SaturationArtists:
+    """Per-layer percentage of saturated units and of dead units, y in [0, 100].
+
+    ``trace.saturation``: entries whose local derivative is at most the
+    activation's saturation level (ReLU: exactly zero). ``trace.dead_units``: units
+    saturated for every example of the batch. Overflowed layers are marked.
+
+    Returns
+    -------
+    SaturationArtists
+    """
+    return SaturationArtists(trace, ax)

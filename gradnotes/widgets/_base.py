@@ -1,0 +1,185 @@
+"""What every explorer shares: controls, synchronous updates that coalesce, state, render."""
+
+from __future__ import annotations
+
+import time
+
+import ipywidgets as widgets
+
+__all__ = ["Explorer", "control_layout"]
+
+
+def control_layout(width: str = "270px") -> widgets.Layout:
+    return widgets.Layout(width=width)
+
+
+STYLE = {"description_width": "70px"}
+
+
+class Explorer(widgets.VBox):
+    """An ipywidgets box: controls on top, the picture (``image``, an ``ipywidgets.Image``) below.
+
+    A subclass passes its controls (name -> widget), its settings without a
+    widget (name -> value, e.g. batch and seed) and the rows to lay the controls
+    out in, then defines :meth:`_draw` (values -> PNG bytes on the live figure,
+    blitted), :meth:`_render` (values -> PNG bytes on a separate figure, drawn
+    in full) and :meth:`_numbers` (the numbers behind the last picture).
+
+    A control change (from the browser or from :meth:`update`) redraws
+    synchronously. Requests that arrive while a redraw runs are coalesced: the
+    redraw loop runs again once, with the latest values of every control.
+    (The browser side coalesces too: ipywidgets sends a slider's next value only
+    after the kernel has answered the previous one.)
+
+    Attributes
+    ----------
+    controls : dict
+        Name -> control widget.
+    image : ipywidgets.Image
+    caption : ipywidgets.HTML
+        One line with the key numbers under the picture.
+    redraws : int
+        Pictures drawn so far.
+    last_redraw_seconds : float
+        Wall time of the last redraw, from reading the controls to the new
+        picture handed to the Image widget (and, in a kernel, sent).
+    """
+
+    def __init__(self, controls: dict, extra: dict, rows: list, footer=None):
+        self.controls = dict(controls)
+        self._settings = dict(extra)
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
+        self.caption = widgets.HTML()
+        self._busy = False
+        self._pending = False
+        self._holding = False
+        self.redraws = 0
+        self.last_redraw_seconds = None
+        boxes = [widgets.HBox([self.controls[name] for name in row]) for row in rows]
+        children = [*boxes, self.image, self.caption]
+        if footer is not None:
+            children.append(footer)
+        super().__init__(children=children)
+        for name, control in self.controls.items():
+            control.observe(self._on_control, names="value")
+
+    def _start(self, initial: dict) -> None:
+        """Check the constructor's values, set them and draw the first picture."""
+        values = self._checked(initial)
+        self._holding = True
+        try:
+            for name, value in values.items():
+                if name in self.controls:
+                    self.controls[name].value = value
+        finally:
+            self._holding = False
+        self._request()
+
+    # -- the contract -------------------------------------------------------
+    def update(self, **controls) -> None:
+        """Set controls (by name) and redraw synchronously.
+
+        Unknown names and values outside a control's range raise; values equal to
+        the current ones still redraw (the picture is then identical).
+        """
+        values = self._checked(controls)
+        self._holding = True
+        try:
+            for name, value in values.items():
+                if name in self.controls:
+                    self.controls[name].value = value
+                else:
+                    self._settings[name] = value
+        finally:
+            self._holding = False
+        self._request()
+
+    @property
+    def state(self) -> dict:
+        """The current controls and the numbers behind the picture."""
+        return {**self.values(), **self._numbers()}
+
+    def values(self) -> dict:
+        """The current value of every control and setting."""
+        return {**{name: c.value for name, c in self.controls.items()}, **self._settings}
+
+    def render(self, **controls) -> bytes:
+        """PNG bytes of the picture for ``controls`` (others: current values), drawn from scratch.
+
+        Touches no widget and no live figure; the same controls always give the
+        same bytes (for precomputing pictures of a static book).
+        """
+        values = {**self.values(), **self._checked(controls)}
+        return self._render(values)
+
+    # -- machinery ----------------------------------------------------------
+    def _checked(self, controls: dict) -> dict:
+        known = list(self.controls) + list(self._settings)
+        out = {}
+        for name, value in controls.items():
+            if name not in known:
+                raise TypeError(f"unknown control {name!r}; known: {known}")
+            out[name] = self._check(name, value)
+        return out
+
+    def _check(self, name, value):
+        control = self.controls.get(name)
+        if control is None:
+            return value
+        if isinstance(control, (widgets.Dropdown, widgets.SelectionSlider, widgets.ToggleButtons)):
+            options = [o[1] if isinstance(o, tuple) else o for o in control.options]
+            if value not in options:
+                raise ValueError(f"{name}={value!r} is not an option; choose one of {options}")
+            return value
+        if isinstance(control, widgets.Checkbox):
+            if not isinstance(value, bool):
+                raise TypeError(f"{name} must be True or False; got {value!r}")
+            return value
+        if isinstance(control, widgets.FloatLogSlider):
+            lo, hi = control.base ** control.min, control.base ** control.max
+        else:
+            lo, hi = control.min, control.max
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+            raise ValueError(f"{name}={value!r} is out of range; allowed: [{lo:g}, {hi:g}]")
+        if isinstance(control, widgets.IntSlider):
+            if value != int(value):
+                raise ValueError(f"{name}={value!r} must be a whole number in [{lo:g}, {hi:g}]")
+            return int(value)
+        return float(value)
+
+    def _on_control(self, change) -> None:
+        if not self._holding:
+            self._request()
+
+    def _request(self) -> None:
+        self._pending = True
+        if self._busy:
+            return  # the running loop below picks up the latest values
+        self._busy = True
+        try:
+            while self._pending:
+                self._pending = False
+                self._redraw()
+        finally:
+            self._busy = False
+
+    def _redraw(self) -> None:
+        start = time.perf_counter()
+        png = self._draw(self.values())
+        self.redraws += 1
+        self.image.value = png  # in a kernel this sends the new picture to the browser
+        self.last_redraw_seconds = time.perf_counter() - start
+        self.caption.value = self._caption()
+
+    # -- for subclasses -----------------------------------------------------
+    def _draw(self, values: dict) -> bytes:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _render(self, values: dict) -> bytes:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _numbers(self) -> dict:
+        return {}
+
+    def _caption(self) -> str:
+        return ""

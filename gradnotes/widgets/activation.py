@@ -1,0 +1,207 @@
+"""The activation explorer: an activation, its derivative, and where it saturates."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from ..activations import ACTIVATIONS, get_activation
+from ..plots import plot_activation
+from ._base import STYLE, Explorer, control_layout
+from ._canvas import BlitFigure, fix_labels, group_by_axes
+
+__all__ = ["ActivationExplorer", "activation_explorer"]
+
+SIZE = (960, 340)
+_PHI = [0.075, 0.15, 0.39, 0.74]
+_DPHI = [0.585, 0.15, 0.39, 0.74]
+#: Slider labels for the registry's parameters.
+PARAMETER_LABELS = {"negative_slope": "slope a", "alpha": "α"}
+
+
+class ActivationFigure:
+    def __init__(self, activation, x_range):
+        self.canvas = BlitFigure(*SIZE)
+        fig = self.canvas.figure
+        ax, dax = fig.add_axes(_PHI), fig.add_axes(_DPHI)
+        self.curves = plot_activation(activation, ax, x_range=x_range, derivative_ax=dax)
+        for a in (ax, dax):
+            fix_labels(a, ylabel_px=42, xlabel_px=28)
+        self.canvas.set_dynamic(self.curves.artists, [ax, dax], group_by_axes(self.curves.decorations))
+
+    def show(self, activation, x_range) -> None:
+        self.curves.update(activation, x_range)
+
+
+class ActivationExplorer(Explorer):
+    """``phi`` and ``phi'`` of one activation, saturated regions shaded.
+
+    Controls: ``activation``, ``parameter`` (leaky ReLU's slope, ELU's alpha; hidden
+    for activations without one, where it is ``None``), ``x_range`` (the plot
+    shows ``[-x_range, x_range]``).
+    """
+
+    def __init__(self, activation="tanh", parameter=None, x_range=5.0):
+        controls = {
+            "activation": widgets.Dropdown(options=[(a.label, name) for name, a in ACTIVATIONS.items()],
+                                           description="activation", layout=control_layout("290px"),
+                                           style=STYLE),
+            "parameter": widgets.FloatSlider(min=0.0, max=1.0, step=0.01, description="parameter",
+                                             layout=control_layout("290px"), style=STYLE),
+            "x_range": widgets.FloatSlider(value=5.0, min=1.0, max=20.0, step=0.5, description="x range ±",
+                                           layout=control_layout("290px"), style=STYLE),
+        }
+        self._parameters = {name: dict(a.params) for name, a in ACTIVATIONS.items()}
+        self._figure = None
+        self._render_figure = None
+        super().__init__(controls, {}, [["activation", "parameter", "x_range"]])
+        self._configure_parameter(controls["activation"].value)
+        initial = dict(activation=activation, x_range=x_range)
+        if parameter is not None:
+            initial["parameter"] = parameter
+        self._start(initial)
+
+    # The parameter slider follows the activation: its label, range and remembered value.
+    def _configure_parameter(self, name: str) -> None:
+        slider = self.controls["parameter"]
+        params = ACTIVATIONS[name].param_ranges
+        was, self._holding = self._holding, True
+        try:
+            if not params:
+                slider.layout.display = "none"
+                return
+            (key, (lo, hi)), = params.items()
+            slider.layout.display = None
+            slider.description = PARAMETER_LABELS.get(key, key)
+            slider.min, slider.max = -1e9, 1e9  # widen first: min/max are validated one at a time
+            slider.min, slider.max = lo, hi
+            slider.value = self._parameters[name][key]
+        finally:
+            self._holding = was
+
+    def values(self) -> dict:
+        name = self.controls["activation"].value
+        params = ACTIVATIONS[name].params
+        value = self.controls["parameter"].value if params else None
+        return {"activation": name, "parameter": value, "x_range": self.controls["x_range"].value}
+
+    def _checked(self, controls: dict) -> dict:
+        controls = dict(controls)
+        out = super()._checked({k: v for k, v in controls.items() if k != "parameter"})
+        if "parameter" in controls:
+            name = out.get("activation", self.controls["activation"].value)
+            ranges = ACTIVATIONS[name].param_ranges
+            value = controls["parameter"]
+            if not ranges:
+                if value is not None:
+                    raise ValueError(f"activation={name!r} has no parameter; got parameter={value!r}")
+            else:
+                (key, (lo, hi)), = ranges.items()
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+                    raise ValueError(f"parameter={value!r} ({key} of {name}) is out of range; "
+                                     f"allowed: [{lo:g}, {hi:g}]")
+                out["parameter"] = float(value)
+        return out
+
+    def update(self, **controls) -> None:
+        """Set controls and redraw; ``activation`` is applied before ``parameter``."""
+        values = self._checked(controls)
+        self._holding = True
+        try:
+            if "activation" in values:
+                self.controls["activation"].value = values["activation"]
+                self._configure_parameter(values["activation"])
+            if values.get("parameter") is not None:
+                self.controls["parameter"].value = values["parameter"]
+                name = self.controls["activation"].value
+                for key in ACTIVATIONS[name].params:
+                    self._parameters[name][key] = values["parameter"]
+            if "x_range" in values:
+                self.controls["x_range"].value = values["x_range"]
+        finally:
+            self._holding = False
+        self._request()
+
+    def _on_control(self, change) -> None:
+        if not self._holding:
+            if change["owner"] is self.controls["activation"]:
+                self._configure_parameter(change["new"])  # before the redraw reads the slider
+            elif change["owner"] is self.controls["parameter"]:
+                name = self.controls["activation"].value
+                for key in ACTIVATIONS[name].params:
+                    self._parameters[name][key] = change["new"]
+        super()._on_control(change)
+
+    def render(self, **controls) -> bytes:
+        """PNG bytes for ``controls`` (others: current values; a new activation's own parameter)."""
+        values = self._checked(controls)
+        name = values.get("activation", self.controls["activation"].value)
+        if "parameter" not in values:
+            params = self._parameters[name]
+            values["parameter"] = next(iter(params.values())) if params else None
+        return self._render({**self.values(), **values})
+
+    def _start(self, initial: dict) -> None:
+        self.update(**initial)
+
+    @staticmethod
+    def _activation(values):
+        name, value = values["activation"], values["parameter"]
+        params = ACTIVATIONS[name].params
+        return get_activation(name, **({k: value for k in params} if params and value is not None else {}))
+
+    def _draw(self, values) -> bytes:
+        act, x_range = self._activation(values), (-values["x_range"], values["x_range"])
+        self.activation = act
+        if self._figure is None:
+            self._figure = ActivationFigure(act, x_range)
+        else:
+            self._figure.show(act, x_range)
+        return self._figure.canvas.png()
+
+    def _render(self, values) -> bytes:
+        act, x_range = self._activation(values), (-values["x_range"], values["x_range"])
+        if self._render_figure is None:
+            self._render_figure = ActivationFigure(act, x_range)
+        else:
+            self._render_figure.show(act, x_range)
+        return self._render_figure.canvas.png_full()
+
+    def _numbers(self) -> dict:
+        act = self.activation
+        curves = self._figure.curves
+        x_peak, peak = (float(v[0]) for v in curves.max_marker.get_data())
+        return dict(
+            params=dict(act.params),
+            max_derivative=act.max_derivative,
+            max_derivative_in_view=peak,
+            argmax_derivative=x_peak,
+            saturation_level=act.saturation_level,
+            gain=act.gain,
+            output_range=act.output_range,
+        )
+
+
+def activation_explorer(activation: str = "tanh", parameter: float | None = None,
+                        x_range: float = 5.0) -> ActivationExplorer:
+    """An explorer of one activation function and its derivative.
+
+    Parameters
+    ----------
+    activation : str
+        A name in ``ACTIVATIONS``.
+    parameter : float, optional
+        Leaky ReLU's negative slope or ELU's alpha (default: the registry's value).
+    x_range : float
+        The plot spans ``[-x_range, x_range]`` (1 to 20).
+
+    Returns
+    -------
+    ActivationExplorer
+
+    Examples
+    --------
+    >>> a = activation_explorer("elu", parameter=0.5)
+    >>> a.state["max_derivative"], a.controls["parameter"].description
+    (1.0, 'α')
+    """
+    return ActivationExplorer(activation=activation, parameter=parameter, x_range=x_range)

@@ -1,0 +1,204 @@
+"""The gradient explorer: depth, width, activation, init, gain, ... -> gradients, activations, saturation."""
+
+from __future__ import annotations
+
+import html
+import math
+
+import ipywidgets as widgets
+
+from .. import explore
+from ..activations import ACTIVATIONS
+from ..initializers import INITIALIZERS
+from ..plots import plot_activation_heatmap, plot_grad_norms, plot_saturation
+from ._base import STYLE, Explorer, control_layout
+from ._canvas import BlitFigure, fix_labels, group_by_axes
+
+__all__ = ["GradientExplorer", "gradient_explorer", "WIDTHS"]
+
+#: Width options of the explorer.
+WIDTHS = (16, 32, 64, 128, 256, 512)
+MAX_DEPTH = 100
+SIZE = (1200, 380)  # pixels
+NORM_OPTIONS = [("none", None), ("batch norm", "batch"), ("layer norm", "layer")]
+# Panel positions in figure fractions: [left, bottom, width, height].
+_GRAD = [0.058, 0.14, 0.26, 0.76]
+_HEAT = [0.4, 0.14, 0.215, 0.76]
+_CBAR = [0.622, 0.14, 0.009, 0.76]
+_SAT = [0.752, 0.14, 0.238, 0.76]
+
+
+class GradientFigure:
+    """The three panels on one figure: gradient norms, activation heat map, saturation.
+
+    ``show(trace)`` updates the artists; ``png()`` blits. Used live by the
+    explorer and, with ``keep_limits=False`` and full redraws, by ``render``.
+    """
+
+    def __init__(self, trace, prediction):
+        self.canvas = BlitFigure(*SIZE)
+        fig = self.canvas.figure
+        ax_grad, ax_heat, cax, ax_sat = (fig.add_axes(r) for r in (_GRAD, _HEAT, _CBAR, _SAT))
+        self.grads = plot_grad_norms(trace, ax_grad, prediction=prediction)
+        self.heat = plot_activation_heatmap(trace, ax_heat, colorbar=cax)
+        self.heat.colorbar.set_label("fraction of units (log)", fontsize=8.5)
+        self.saturation = plot_saturation(trace, ax_sat)
+        for ax in (ax_grad, ax_heat, ax_sat):
+            fix_labels(ax, ylabel_px=50 if ax is ax_grad else 42, xlabel_px=28)
+        self.canvas.set_dynamic(
+            self.grads.artists + self.heat.artists + self.saturation.artists,
+            [ax_grad, ax_heat, ax_sat],
+            group_by_axes(self.grads.decorations + self.saturation.decorations),
+        )
+
+    def show(self, trace, prediction, *, keep_limits: bool) -> None:
+        self.grads.update(trace, prediction, keep_limits=keep_limits)
+        self.heat.update(trace)
+        self.saturation.update(trace)
+
+
+class GradientExplorer(Explorer):
+    """Per-layer gradient norms, activation histograms and saturation of a deep random network.
+
+    Build it with :func:`gradient_explorer`. Controls: ``depth``, ``width``,
+    ``activation``, ``init``, ``gain``, ``bias_std``, ``residual``, ``norm``;
+    settings without a widget: ``batch``, ``seed``.
+
+    Attributes
+    ----------
+    image : ipywidgets.Image
+        The picture (PNG, 1200 x 380 px).
+    controls : dict
+        Name -> control widget.
+    trace : Trace
+        What the picture shows.
+    """
+
+    def __init__(self, depth=30, width=256, activation="tanh", init="xavier_normal", gain=1.0,
+                 bias_std=0.0, residual=False, norm=None, batch=256, seed=0):
+        wide = control_layout("290px")
+        controls = {
+            "activation": widgets.Dropdown(options=[(a.label, name) for name, a in ACTIVATIONS.items()],
+                                           description="activation", layout=wide,
+                                           style=STYLE),
+            "init": widgets.Dropdown(options=list(INITIALIZERS), description="init",
+                                     layout=wide, style=STYLE),
+            "norm": widgets.Dropdown(options=NORM_OPTIONS, description="norm",
+                                     layout=control_layout("220px"), style=STYLE),
+            "residual": widgets.Checkbox(description="residual connections",
+                                         indent=False, layout=control_layout("200px")),
+            "depth": widgets.IntSlider(value=30, min=1, max=MAX_DEPTH, description="depth",
+                                       layout=wide, style=STYLE),
+            "width": widgets.SelectionSlider(options=list(WIDTHS), value=256, description="width",
+                                             layout=wide, style=STYLE),
+            "gain": widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.01,
+                                           readout_format=".2f", description="gain", layout=wide,
+                                           style=STYLE),
+            "bias_std": widgets.FloatSlider(value=0.0, min=0.0, max=2.0, step=0.05,
+                                            readout_format=".2f", description="bias std",
+                                            layout=control_layout("290px"), style=STYLE),
+        }
+        rows = [["activation", "init", "norm", "residual"], ["depth", "width", "gain", "bias_std"]]
+        self._cache = explore.ProbeCache(max_depth=MAX_DEPTH)
+        self._figure = None
+        self._render_figure = None
+        self.trace = None
+        self.prediction = None
+        super().__init__(controls, dict(batch=batch, seed=seed), rows)
+        self._start(dict(depth=depth, width=width, activation=activation, init=init, gain=gain,
+                         bias_std=bias_std, residual=residual, norm=norm))
+
+    # -- compute (gradnotes) then draw (gradnotes.plots) ---------------------
+    def _compute(self, values):
+        trace = self._cache.trace(
+            values["depth"], values["width"], values["activation"], values["init"],
+            gain=values["gain"], bias_std=values["bias_std"], batch=values["batch"],
+            residual=values["residual"], norm=values["norm"], seed=values["seed"],
+        )
+        return trace, explore.predicted_grad_norms(trace)
+
+    def _draw(self, values) -> bytes:
+        self.trace, self.prediction = self._compute(values)
+        if self._figure is None:
+            self._figure = GradientFigure(self.trace, self.prediction)
+        else:
+            self._figure.show(self.trace, self.prediction, keep_limits=True)
+        return self._figure.canvas.png()
+
+    def _render(self, values) -> bytes:
+        trace, prediction = self._compute(values)
+        if self._render_figure is None:
+            self._render_figure = GradientFigure(trace, prediction)
+        else:
+            self._render_figure.show(trace, prediction, keep_limits=False)
+        return self._render_figure.canvas.png_full()
+
+    def _numbers(self) -> dict:
+        numbers = explore.summarize(self.trace)
+        numbers["predicted_grad_norms"] = None if self.prediction is None else self.prediction.tolist()
+        return numbers
+
+    def _caption(self) -> str:
+        n = explore.summarize(self.trace)
+        parts = [f"‖∂L/∂W<sub>1</sub>‖ / ‖∂L/∂W<sub>{self.trace.depth}</sub>‖ = {_num(n['first_last_ratio'])}"]
+        if n["chi1"] is not None:
+            phase = "ordered" if n["chi1"] < 1 else "chaotic" if n["chi1"] > 1 else "critical"
+            parts.append(f"σ<sub>w</sub> = {n['sigma_w']:.3g}, χ<sub>1</sub> = {n['chi1']:.3g} ({phase})")
+        else:
+            parts.append("mean-field prediction: not for residual or normalized networks")
+        if n["overflowed_layers"]:
+            parts.append(f"<b style='color:#D55E00'>overflow in {len(n['overflowed_layers'])} layers</b>")
+        if n["zero_gradient_layers"]:
+            parts.append(f"zero gradient in {len(n['zero_gradient_layers'])} layers")
+        return "<span style='font-size:90%'>" + " · ".join(parts) + "</span>"
+
+
+def _num(x: float) -> str:
+    return html.escape(f"{x:.3g}") if math.isfinite(x) else str(x)
+
+
+def gradient_explorer(depth: int = 30, width: int = 256, activation: str = "tanh",
+                      init: str = "xavier_normal", gain: float = 1.0, bias_std: float = 0.0,
+                      residual: bool = False, norm: str | None = None, batch: int = 256,
+                      seed: int = 0) -> GradientExplorer:
+    """An explorer of gradient flow through a deep random network, layer by layer.
+
+    Three panels: per-layer ``||dL/dW_l||`` (log scale, with the mean-field
+    prediction for plain networks), the histograms of the activations as a heat
+    map, and the percentage of saturated and dead units. Overflowed layers are
+    marked, not dropped.
+
+    Parameters
+    ----------
+    depth : int
+        1 to 100 layers.
+    width : int
+        One of ``WIDTHS`` (16 ... 512).
+    activation, init : str
+        Names in ``ACTIVATIONS`` and ``INITIALIZERS``.
+    gain : float
+        0.1 to 10 times the initializer's textbook scale.
+    bias_std : float
+        0 to 2.
+    residual : bool
+    norm : {None, "batch", "layer"}
+    batch, seed : int
+        Fixed for the explorer's life (``update(batch=..., seed=...)`` changes them).
+
+    Returns
+    -------
+    GradientExplorer
+        Display it (last line of a cell); ``.update(depth=60)`` moves a control
+        from code, ``.state`` reads the numbers, ``.render(...)`` gives PNG bytes.
+
+    Examples
+    --------
+    >>> e = gradient_explorer(depth=20, width=64, batch=32)
+    >>> e.update(activation="sigmoid")   # what moving the dropdown does
+    >>> f"{e.state['first_last_ratio']:.1e}"   # ||dL/dW_1|| / ||dL/dW_20||: vanishing
+    '2.2e-12'
+    >>> bytes(e.image.value[:4]), e.render(depth=10)[:4]
+    (b'\x89PNG', b'\x89PNG')
+    """
+    return GradientExplorer(depth=depth, width=width, activation=activation, init=init, gain=gain,
+                            bias_std=bias_std, residual=residual, norm=norm, batch=batch, seed=seed)

@@ -1,0 +1,158 @@
+"""The initialization explorer: measured variance and gradient profiles against mean-field theory."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from .. import explore
+from ..activations import ACTIVATIONS
+from ..initializers import INITIALIZERS
+from ..plots import plot_grad_norms, plot_phase_diagram, plot_variance_profile
+from ._base import STYLE, Explorer, control_layout
+from ._canvas import BlitFigure, fix_labels, group_by_axes
+
+__all__ = ["InitExplorer", "init_explorer"]
+
+SIZE = (1200, 380)
+MAX_DEPTH = 100
+_VAR = [0.062, 0.145, 0.25, 0.755]
+_GRAD = [0.385, 0.145, 0.25, 0.755]
+_PHASE = [0.705, 0.145, 0.255, 0.755]
+_CBAR = [0.968, 0.145, 0.009, 0.755]
+
+
+class InitFigure:
+    """Variance profile, gradient profile and phase diagram on one figure."""
+
+    def __init__(self, trace, variance, grads, point, label):
+        self.canvas = BlitFigure(*SIZE)
+        fig = self.canvas.figure
+        ax_var, ax_grad, ax_phase, cax = (fig.add_axes(r) for r in (_VAR, _GRAD, _PHASE, _CBAR))
+        self.variance = plot_variance_profile(trace, ax_var, prediction=variance)
+        self.grads = plot_grad_norms(trace, ax_grad, prediction=grads)
+        self.phase = plot_phase_diagram(trace.config["activation"], ax_phase, point=point, colorbar=cax)
+        self.phase.update(point=point, label=label)
+        self.activation = trace.config["activation"]
+        for ax in (ax_var, ax_grad):
+            fix_labels(ax, ylabel_px=50, xlabel_px=28)
+        # The phase diagram's contents change with the activation: drawn as changing artists.
+        self.canvas.set_dynamic(self._artists(), [ax_var, ax_grad],
+                                group_by_axes(self.variance.decorations + self.grads.decorations))
+
+    def _artists(self):
+        return self.variance.artists + self.grads.artists + self.phase.static_artists + self.phase.artists
+
+    def show(self, trace, variance, grads, point, label, *, keep_limits: bool) -> None:
+        self.variance.update(trace, variance, keep_limits=keep_limits)
+        self.grads.update(trace, grads, keep_limits=keep_limits)
+        if trace.config["activation"] != self.activation:
+            self.phase.set_activation(trace.config["activation"])
+            self.activation = trace.config["activation"]
+            self.canvas.replace_artists(self._artists())
+        self.phase.update(point=point, label=label)
+
+
+class InitExplorer(Explorer):
+    """How an initialization sets the variance and gradient of every layer, against mean field.
+
+    Controls: ``activation``, ``init``, ``gain``, ``bias_std``, ``depth``; settings:
+    ``width``, ``batch``, ``seed``. Panels: measured ``q^l`` with
+    :func:`gradnotes.theory.variance_profile`, measured ``||dL/dW_l||`` with its
+    mean-field prediction, and the phase diagram with the current ``(sigma_w, sigma_b)``.
+    """
+
+    def __init__(self, activation="tanh", init="xavier_normal", gain=1.0, bias_std=0.0, depth=50,
+                 width=256, batch=256, seed=0):
+        wide = control_layout("290px")
+        controls = {
+            "activation": widgets.Dropdown(options=[(a.label, name) for name, a in ACTIVATIONS.items()],
+                                           description="activation", layout=wide, style=STYLE),
+            "init": widgets.Dropdown(options=list(INITIALIZERS), description="init", layout=wide,
+                                     style=STYLE),
+            "depth": widgets.IntSlider(value=50, min=1, max=MAX_DEPTH, description="depth", layout=wide,
+                                       style=STYLE),
+            "gain": widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.01,
+                                           readout_format=".2f", description="gain", layout=wide,
+                                           style=STYLE),
+            "bias_std": widgets.FloatSlider(value=0.0, min=0.0, max=2.0, step=0.05, readout_format=".2f",
+                                            description="bias std", layout=wide, style=STYLE),
+        }
+        self._cache = explore.ProbeCache(max_depth=MAX_DEPTH)
+        self._figure = None
+        self._render_figure = None
+        self.trace = None
+        super().__init__(controls, dict(width=width, batch=batch, seed=seed),
+                         [["activation", "init", "depth"], ["gain", "bias_std"]])
+        self._start(dict(activation=activation, init=init, gain=gain, bias_std=bias_std, depth=depth))
+
+    def _compute(self, values):
+        trace = self._cache.trace(
+            values["depth"], values["width"], values["activation"], values["init"], gain=values["gain"],
+            bias_std=values["bias_std"], batch=values["batch"], seed=values["seed"],
+        )
+        numbers = explore.summarize(trace)
+        point = (numbers["sigma_w"], numbers["sigma_b"])
+        label = f"$\\chi_1$ = {numbers['chi1']:.3g}"
+        return trace, explore.predicted_variance(trace), explore.predicted_grad_norms(trace), point, label
+
+    def _draw(self, values) -> bytes:
+        self.trace, variance, grads, point, label = shown = self._compute(values)
+        self.predictions = dict(variance=variance, grad_weight_norms=grads)
+        if self._figure is None:
+            self._figure = InitFigure(*shown)
+        else:
+            self._figure.show(*shown, keep_limits=True)
+        return self._figure.canvas.png()
+
+    def _render(self, values) -> bytes:
+        shown = self._compute(values)
+        if self._render_figure is None:
+            self._render_figure = InitFigure(*shown)
+        else:
+            self._render_figure.show(*shown, keep_limits=False)
+        return self._render_figure.canvas.png_full()
+
+    def _numbers(self) -> dict:
+        numbers = explore.summarize(self.trace)
+        for key, value in self.predictions.items():
+            numbers[f"predicted_{key}"] = None if value is None else value.tolist()
+        return numbers
+
+    def _caption(self) -> str:
+        n = explore.summarize(self.trace)
+        phase = "ordered: gradients vanish" if n["chi1"] < 1 else "chaotic: gradients explode" \
+            if n["chi1"] > 1 else "critical"
+        return (f"<span style='font-size:90%'>σ<sub>w</sub> = {n['sigma_w']:.3g}, "
+                f"σ<sub>b</sub> = {n['sigma_b']:.3g}, χ<sub>1</sub> = {n['chi1']:.3g} ({phase})</span>")
+
+
+def init_explorer(activation: str = "tanh", init: str = "xavier_normal", gain: float = 1.0,
+                  bias_std: float = 0.0, depth: int = 50, width: int = 256, batch: int = 256,
+                  seed: int = 0) -> InitExplorer:
+    """An explorer of initialization: variance and gradient per layer, mean field, phase diagram.
+
+    Parameters
+    ----------
+    activation, init : str
+        Names in ``ACTIVATIONS`` and ``INITIALIZERS``.
+    gain : float
+        0.1 to 10.
+    bias_std : float
+        0 to 2 (``sigma_b``).
+    depth : int
+        1 to 100.
+    width, batch, seed : int
+        Fixed settings of the probed network.
+
+    Returns
+    -------
+    InitExplorer
+
+    Examples
+    --------
+    >>> e = init_explorer(activation="relu", init="he_normal", depth=10, width=64, batch=32)
+    >>> round(e.state["chi1"], 6)   # He initialization puts ReLU at the edge of chaos
+    1.0
+    """
+    return InitExplorer(activation=activation, init=init, gain=gain, bias_std=bias_std, depth=depth,
+                        width=width, batch=batch, seed=seed)

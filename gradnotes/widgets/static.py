@@ -1,0 +1,272 @@
+"""Explorers without a kernel: pictures drawn at build time, switched by the browser.
+
+A reader of the published book runs no Python, so a slider wired to a Python
+callback cannot redraw anything. :func:`static_explorer` turns a live explorer
+into a box whose controls (``Dropdown``, ``SelectionSlider``) have their
+``index`` ``jslink``-ed to the ``selected_index`` of nested ``Stack`` s of
+``Image`` s: one picture per point of a small grid, drawn by the explorer's own
+``render`` and shrunk to a palette PNG. The links live in the widget state the
+book embeds, so the browser switches pictures by itself.
+
+The book build sets ``GRADNOTES_STATIC=1`` (``make book``, and the book's Sphinx
+extension ``book/_ext/gradnotes_assets.py``); the factories of
+:mod:`gradnotes.widgets`, wrapped by :func:`static_in_book`, then return the
+static version. The same notebook cell gives the live explorer in JupyterLab and
+the precomputed one in the book.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import io
+import itertools
+import os
+from typing import Callable
+
+import ipywidgets as widgets
+
+from ._grids import GRIDS, VALUES, Grid
+from ._offline import close_tree, offline
+
+__all__ = ["Grid", "GRIDS", "VALUES", "StaticExplorer", "static_explorer", "static_in_book", "enabled",
+           "shrink_png"]
+
+#: Set to 1 (``make book`` does) to get static explorers from the factories.
+ENV = "GRADNOTES_STATIC"
+#: Set by the book's Sphinx extension to the page's link to its own notebook.
+DOWNLOAD_ENV = "GRADNOTES_NOTEBOOK_URL"
+#: Palette size of the precomputed pictures: 64 keeps anti-aliased text crisp at a third of the bytes.
+COLORS = 64
+
+
+def enabled() -> bool:
+    """True when ``GRADNOTES_STATIC`` asks for static explorers (set, and not 0/false/no)."""
+    return os.environ.get(ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def shrink_png(png: bytes, colors: int = COLORS) -> bytes:
+    """The same picture as a palette PNG of ``colors`` colours, without dithering, optimized.
+
+    Plots have few colours besides the anti-aliasing of lines and text, so a
+    64-colour palette looks the same and takes about a third of the bytes.
+
+    Examples
+    --------
+    >>> import io
+    >>> from PIL import Image
+    >>> out = io.BytesIO(); Image.linear_gradient("L").convert("RGB").save(out, "PNG")
+    >>> png = out.getvalue()
+    >>> small = shrink_png(png)
+    >>> small[:8] == png[:8], len(small) < len(png)
+    (True, True)
+    """
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    palette = image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    palette.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+class StaticExplorer(widgets.VBox):
+    """Controls over nested stacks of precomputed pictures; works with no kernel.
+
+    Build it with :func:`static_explorer`.
+
+    Attributes
+    ----------
+    controls : dict
+        Control name -> ``Dropdown`` or ``SelectionSlider`` (grid values only).
+    options : dict
+        Control name -> the values precomputed, in control order.
+    pictures : dict
+        Grid point (tuple of values, in control order) -> ``ipywidgets.Image``;
+        equal pictures share one widget, so their bytes are stored once.
+    stacks : list of list
+        ``stacks[k]``: every ``Stack`` switched by the ``k``-th control.
+    links : list
+        The ``jslink`` s (control ``index`` -> stack ``selected_index``).
+    note : ipywidgets.HTML
+        The line below the pictures.
+    """
+
+    def __init__(self, controls, options, pictures, stacks, links, note):
+        self.controls, self.options, self.pictures = controls, options, pictures
+        self.stacks, self.links, self.note = stacks, links, note
+        super().__init__(children=[widgets.HBox(list(controls.values())), stacks[0][0], note])
+        self.add_class("gradnotes-static-explorer")
+
+    def values(self) -> dict:
+        """The value of every control."""
+        return {name: self.options[name][c.index] for name, c in self.controls.items()}
+
+    @property
+    def image(self) -> widgets.Image:
+        """The picture the controls select."""
+        return self.pictures[tuple(self.values().values())]
+
+    def select(self, **values) -> None:
+        """Set controls from Python (the browser's links do this in the page)."""
+        for name, value in values.items():
+            if value not in self.options.get(name, ()):
+                raise ValueError(f"{name}={value!r} is not precomputed; "
+                                 f"choose one of {self.options.get(name)}")
+            level = list(self.controls).index(name)
+            index = self.options[name].index(value)
+            self.controls[name].index = index
+            for stack in self.stacks[level]:
+                stack.selected_index = index
+
+
+def static_explorer(explorer, grid: Grid, *, note: str | None = None, colors: int = COLORS) -> StaticExplorer:
+    """A kernel-free copy of ``explorer`` for the values of ``grid``.
+
+    Every grid point is drawn by ``explorer.render`` (the other controls keep
+    their current values) and stored as a palette PNG (:func:`shrink_png`).
+
+    Parameters
+    ----------
+    explorer : Explorer
+        A live explorer (see :mod:`gradnotes.widgets`); it is not changed.
+    grid : Grid
+        Controls to keep and their values (outer first).
+    note : str, optional
+        HTML for the line below the pictures (default: which controls are
+        fixed, and where the live explorer is).
+    colors : int
+        Palette size of the pictures.
+
+    Returns
+    -------
+    StaticExplorer
+
+    Examples
+    --------
+    >>> from gradnotes.widgets import RNNExplorer
+    >>> live = RNNExplorer(steps=20)
+    >>> static = static_explorer(live, Grid({"spectral_radius": (0.5, 2.0), "activation": ("tanh",)}))
+    >>> static.options["spectral_radius"], len(static.pictures)
+    ([0.5, 1.0, 2.0], 3)
+    >>> static.select(spectral_radius=2.0); static.values()
+    {'spectral_radius': 2.0, 'activation': 'tanh'}
+    """
+    current = explorer.values()
+    names = list(grid.values)
+    options = {name: _with_current(grid.values[name], current.get(name)) for name in names}
+
+    pictures, by_bytes = {}, {}
+    layout = widgets.Layout(max_width="100%", height="auto")
+    for point in itertools.product(*options.values()):
+        settings = dict(zip(names, point))
+        png = shrink_png(explorer.render(**(grid.settings(settings) if grid.settings else settings)), colors)
+        if png not in by_bytes:
+            by_bytes[png] = widgets.Image(value=png, format="png", layout=layout)
+        pictures[point] = by_bytes[png]
+
+    start = [options[name].index(current[name]) if current.get(name) in options[name] else 0 for name in names]
+    stacks = [[] for _ in names]
+
+    def nest(prefix: tuple):
+        level = len(prefix)
+        if level == len(names):
+            return pictures[prefix]
+        stack = widgets.Stack([nest(prefix + (v,)) for v in options[names[level]]], selected_index=start[level])
+        stacks[level].append(stack)
+        return stack
+
+    nest(())
+    controls = {name: _control(explorer.controls[name], options[name], start[level],
+                               grid.descriptions.get(name))
+                for level, name in enumerate(names)}
+    links = [widgets.jslink((controls[name], "index"), (stack, "selected_index"))
+             for level, name in enumerate(names) for stack in stacks[level]]
+    if note is None:
+        note = _note(explorer, controls, len(by_bytes))
+    return StaticExplorer(controls, options, pictures, stacks, links, widgets.HTML(note))
+
+
+def static_in_book(factory: Callable) -> Callable:
+    """Wrap an explorer factory: live normally, static when ``GRADNOTES_STATIC`` is set.
+
+    The grid comes from :data:`GRIDS` (by the factory's name). A cell can keep
+    other controls in the book with ``static_controls=("norm", "gain")``: their
+    values come from that grid, else from :data:`VALUES`; a live explorer ignores
+    the argument. The live explorer behind a static one is built with its
+    widgets unconnected to any front end and closed afterwards, so its own
+    controls and picture stay out of the notebook's widget state.
+    """
+    default = GRIDS[factory.__name__]
+
+    @functools.wraps(factory)
+    def explorer(*args, static_controls=None, **kwargs):
+        if not enabled():
+            return factory(*args, **kwargs)
+        grid = default if static_controls is None else Grid(
+            {name: default.values.get(name, VALUES.get(name)) for name in static_controls},
+            default.settings, default.descriptions)
+        unknown = [name for name, values in grid.values.items() if values is None]
+        if unknown:
+            known = sorted({*default.values, *VALUES})
+            raise ValueError(f"no precomputed values for {unknown}; known: {known}")
+        with offline():
+            live = factory(*args, **kwargs)
+        try:
+            return static_explorer(live, grid)
+        finally:
+            close_tree(live)
+
+    return explorer
+
+
+# -- helpers ------------------------------------------------------------------
+def _with_current(values, value) -> list:
+    """The grid's values, plus ``value`` (in numeric order when numbers) if missing."""
+    values = list(values)
+    if value is None or value in values:
+        return values
+    if _is_number(value) and all(_is_number(v) for v in values):
+        return sorted(values + [value])
+    return values + [value]
+
+
+def _control(live, values: list, index: int, description: str | None):
+    """A Dropdown (names, switches) or SelectionSlider (numbers) over ``values``, labelled as live."""
+    common = dict(description=description or live.description, style=dict(description_width="70px"),
+                  layout=widgets.Layout(width=live.layout.width or "290px"))
+    labels = _labels(live)
+    options = [(labels.get(v, f"{v:g}" if _is_number(v) else str(v)), v) for v in values]
+    slider = isinstance(live, widgets.SelectionSlider) or (
+        all(_is_number(v) for v in values) and not isinstance(live, (widgets.Dropdown, widgets.ToggleButtons)))
+    return (widgets.SelectionSlider if slider else widgets.Dropdown)(options=options, index=index, **common)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _labels(control) -> dict:
+    """Value -> label of a control's options (``on``/``off`` for a checkbox)."""
+    if isinstance(control, widgets.Checkbox):
+        return {True: "on", False: "off"}
+    options = getattr(control, "options", ())
+    return {value: label for label, value in (o if isinstance(o, tuple) else (str(o), o) for o in options)}
+
+
+def _readout(control) -> str:
+    value = control.value
+    return _labels(control).get(value, f"{value:g}" if _is_number(value) else str(value))
+
+
+def _note(explorer, controls: dict, pictures: int) -> str:
+    fixed = [f"{c.description} {_readout(c)}" for name, c in explorer.controls.items()
+             if name not in controls and c.layout.display != "none"]
+    kept = " × ".join(c.description for c in controls.values())
+    link = os.environ.get(DOWNLOAD_ENV)
+    get = (f"<a href='{html.escape(link, quote=True)}' download>download this notebook</a> or launch it "
+           "on Binder or Colab (rocket button at the top)" if link else "run this notebook")
+    fixed_text = f", with {html.escape(', '.join(fixed))}" if fixed else ""
+    return (f"<div style='font-size: 85%; line-height: 1.45; opacity: 0.8'>{pictures} precomputed pictures: "
+            f"{html.escape(kept)}{fixed_text}. In JupyterLab all {len(explorer.controls)} controls are live: "
+            f"{get}.</div>")

@@ -1,0 +1,162 @@
+"""Static explorers (gradnotes.widgets.static): the pictures, the links, the switch, the state they leave."""
+
+import io
+import itertools
+import math
+
+import ipywidgets
+import pytest
+from PIL import Image
+
+from gradnotes import ACTIVATIONS
+from gradnotes import widgets as gw
+from gradnotes.widgets import static
+from gradnotes.widgets._offline import SilentComm, close_tree, offline
+
+SMALL = static.Grid({"spectral_radius": (0.5, 1.0, 2.0), "activation": ("linear", "tanh")})
+
+
+@pytest.fixture(scope="module")
+def live():
+    return gw.RNNExplorer(spectral_radius=1.0, activation="tanh", steps=20)
+
+
+@pytest.fixture(scope="module")
+def small(live):
+    return static.static_explorer(live, SMALL)
+
+
+def test_every_grid_point_is_the_explorers_own_render_shrunk(live, small):
+    assert list(small.pictures) == list(itertools.product((0.5, 1.0, 2.0), ("linear", "tanh")))
+    for (radius, activation), image in small.pictures.items():
+        assert image.value == static.shrink_png(live.render(spectral_radius=radius, activation=activation))
+    assert len({image.value for image in small.pictures.values()}) == 6  # each setting draws its own
+
+
+def test_shrunk_pictures_are_palette_pngs_of_the_same_size_and_smaller(live):
+    png = live.render(spectral_radius=2.0)
+    small_png = static.shrink_png(png)
+    before, after = Image.open(io.BytesIO(png)), Image.open(io.BytesIO(small_png))
+    assert after.mode == "P" and after.size == before.size
+    assert len(small_png) < 0.6 * len(png)
+    # Few pixels move, and none far: the palette keeps the plot's colours.
+    a = before.convert("RGB").tobytes()
+    b = after.convert("RGB").tobytes()
+    worst = max(abs(x - y) for x, y in zip(a, b))
+    assert worst < 40
+
+
+def test_controls_start_at_the_explorers_values_and_links_cover_every_stack(small):
+    assert small.values() == {"spectral_radius": 1.0, "activation": "tanh"}
+    assert small.image is small.pictures[(1.0, "tanh")]
+    radius, activation = small.controls.values()
+    assert isinstance(radius, ipywidgets.SelectionSlider) and radius._options_labels == ("0.5", "1", "2")
+    assert isinstance(activation, ipywidgets.Dropdown) and activation.label == ACTIVATIONS["tanh"].label
+    # One outer stack switched by the first control, one inner stack per radius by the second.
+    assert [len(level) for level in small.stacks] == [1, 3]
+    pairs = {(link.source[0].description, id(link.target[0])) for link in small.links}
+    expected = {(c.description, id(stack)) for c, level in zip(small.controls.values(), small.stacks)
+                for stack in level}
+    assert pairs == expected
+    assert all(link.source[1] == "index" and link.target[1] == "selected_index" for link in small.links)
+
+
+def test_select_moves_controls_and_stacks_together(live):
+    s = static.static_explorer(live, SMALL)
+    s.select(spectral_radius=2.0, activation="linear")
+    assert s.values() == {"spectral_radius": 2.0, "activation": "linear"}
+    assert s.image is s.pictures[(2.0, "linear")]
+    assert s.stacks[0][0].selected_index == 2 and all(st.selected_index == 0 for st in s.stacks[1])
+    with pytest.raises(ValueError, match="not precomputed"):
+        s.select(spectral_radius=1.5)
+
+
+def test_the_current_value_joins_the_grid_in_order():
+    live = gw.RNNExplorer(spectral_radius=0.7, activation="relu", steps=20)
+    s = static.static_explorer(live, SMALL)
+    assert s.options == {"spectral_radius": [0.5, 0.7, 1.0, 2.0], "activation": ["linear", "tanh", "relu"]}
+    assert s.values() == {"spectral_radius": 0.7, "activation": "relu"}
+
+
+def test_equal_pictures_share_one_image_widget():
+    live = gw.ActivationExplorer(activation="elu")
+    grid = static.Grid({"activation": ("tanh", "elu"), "parameter": (0.5, 1.0)},
+                       settings=static.GRIDS["activation_explorer"].settings)
+    s = static.static_explorer(live, grid)
+    assert s.pictures[("tanh", 0.5)] is s.pictures[("tanh", 1.0)]  # tanh has no parameter
+    assert s.pictures[("elu", 0.5)] is not s.pictures[("elu", 1.0)]
+    assert s.values() == {"activation": "elu", "parameter": 1.0}
+
+
+def test_the_note_names_fixed_controls_and_the_download_link(live, monkeypatch):
+    monkeypatch.setenv(static.DOWNLOAD_ENV, "../_sources/notebooks/04.ipynb")
+    note = static.static_explorer(live, SMALL).note.value
+    assert "6 precomputed pictures" in note and "steps T 20" in note
+    assert "href='../_sources/notebooks/04.ipynb' download" in note
+    monkeypatch.delenv(static.DOWNLOAD_ENV)
+    assert "href" not in static.static_explorer(live, SMALL).note.value
+
+
+@pytest.mark.parametrize("value, expected",
+                         [("", False), ("0", False), ("no", False), ("1", True), ("yes", True)])
+def test_enabled_reads_the_environment(value, expected, monkeypatch):
+    monkeypatch.setenv(static.ENV, value)
+    assert static.enabled() is expected
+
+
+def test_factories_are_live_unless_the_book_build_asks(monkeypatch):
+    monkeypatch.setitem(static.GRIDS, "rnn_explorer", SMALL)
+    factory = static.static_in_book(gw.rnn_explorer.__wrapped__)
+    monkeypatch.delenv(static.ENV, raising=False)
+    assert isinstance(factory(steps=20), gw.RNNExplorer)
+    monkeypatch.setenv(static.ENV, "1")
+    made = factory(spectral_radius=2.0, steps=20)
+    assert isinstance(made, gw.StaticExplorer)
+    assert made.values() == {"spectral_radius": 2.0, "activation": "tanh"}
+    assert factory.__doc__ == gw.rnn_explorer.__wrapped__.__doc__
+
+
+def test_a_cell_can_keep_other_controls_and_a_live_explorer_ignores_them(monkeypatch):
+    factory = static.static_in_book(gw.gradient_explorer.__wrapped__)
+    monkeypatch.setitem(static.VALUES, "residual", (False, True))
+    monkeypatch.setitem(static.VALUES, "norm", (None, "batch"))
+    monkeypatch.setenv(static.ENV, "1")
+    made = factory(depth=3, width=16, batch=8, residual=True, static_controls=("residual", "norm"))
+    assert made.options == {"residual": [False, True], "norm": [None, "batch"]}
+    assert made.values() == {"residual": True, "norm": None}
+    assert [c.label for c in made.controls.values()] == ["on", "none"]
+    with pytest.raises(ValueError, match="no precomputed values"):
+        factory(depth=3, width=16, batch=8, static_controls=("seed",))
+    monkeypatch.delenv(static.ENV)
+    assert isinstance(factory(depth=3, width=16, batch=8, static_controls=("norm",)), gw.GradientExplorer)
+
+
+def test_the_live_explorer_behind_a_static_one_never_reaches_a_front_end():
+    with offline():
+        live = gw.RNNExplorer(steps=20)
+    assert isinstance(live.comm, SilentComm) and isinstance(live.image.comm, SilentComm)
+    image_id = live.image.model_id
+    assert image_id in ipywidgets.Widget.get_manager_state()["state"]
+    close_tree(live)
+    assert image_id not in ipywidgets.Widget.get_manager_state()["state"]
+    assert live.comm is None and live.image.comm is None
+    assert all(c.comm is None and c.layout.comm is None for c in live.controls.values())
+    assert not isinstance(ipywidgets.IntSlider().comm, SilentComm)  # the patch is undone
+
+
+@pytest.mark.parametrize("name", list(static.GRIDS))
+def test_every_grid_keeps_two_valid_controls_and_few_distinct_pictures(name):
+    explorer = getattr(gw, name).__wrapped__()
+    grid = static.GRIDS[name]
+    assert len(grid.values) >= 2
+    for control, values in grid.values.items():
+        assert control in explorer.controls and len(values) >= 2
+        if isinstance(explorer.controls[control], ipywidgets.Dropdown):
+            known = {o[1] if isinstance(o, tuple) else o for o in explorer.controls[control].options}
+            assert set(values) <= known
+        else:
+            assert all(isinstance(v, (int, float)) and math.isfinite(v) for v in values)
+    # Distinct settings, i.e. pictures to store: few, so that a chapter page stays light.
+    points = [dict(zip(grid.values, p)) for p in itertools.product(*grid.values.values())]
+    settings = {tuple(sorted((grid.settings(p) if grid.settings else p).items())) for p in points}
+    assert len(settings) <= 30

@@ -1,0 +1,293 @@
+"""Explorers driven headless through update(): pictures change when controls change, stay
+identical when they do not, draw exploding and dead networks, and report the Trace's numbers."""
+
+import io
+
+import ipywidgets
+import numpy as np
+import pytest
+from PIL import Image
+
+from gradnotes import ACTIVATIONS, INITIALIZERS, simulate
+from gradnotes.explore import ProbeCache, predicted_grad_norms, summarize, weight_gradient_profile
+from gradnotes.plots import COLORS
+from gradnotes.widgets import (
+    ActivationExplorer, GradientExplorer, InitExplorer, activation_explorer, gradient_explorer,
+    init_explorer,
+)
+from gradnotes.widgets._canvas import encode_png
+
+SMALL = dict(depth=12, width=32, batch=16)
+
+
+def pixels(png: bytes) -> np.ndarray:
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def colour_present(png, hex_colour, tol=12):
+    rgb = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)])
+    return bool(np.any(np.all(np.abs(pixels(png).astype(int) - rgb) <= tol, axis=-1)))
+
+
+def assert_picture_moves(explorer, **controls):
+    """The picture changes with ``controls`` and is byte-identical when they are set again."""
+    before = explorer.image.value
+    explorer.update(**controls)
+    after = explorer.image.value
+    assert after != before, f"picture did not change for {controls}"
+    explorer.update(**controls)
+    assert explorer.image.value == after, f"picture not reproducible for {controls}"
+    for name, value in controls.items():
+        assert explorer.state[name] == value
+
+
+# --- the compute helpers behind the explorers -----------------------------------------
+
+
+def test_probe_cache_is_simulate():
+    cache = ProbeCache(max_depth=30)
+    for kw in (dict(), dict(activation="relu", init="he_uniform", bias_std=0.3),
+               dict(activation="gelu", init="orthogonal", norm="layer", residual=True),
+               dict(activation="tanh", residual=True, residual_scale=0.2)):
+        a = cache.trace(20, 32, batch=8, **kw)
+        b = simulate(20, 32, batch=8, **kw)
+        np.testing.assert_array_equal(a.grad_weight_norms, b.grad_weight_norms)  # gain 1: same numbers
+        np.testing.assert_array_equal(a.activation_histograms, b.activation_histograms)
+        assert a.config == b.config
+    a = cache.trace(15, 32, "tanh", gain=1.7, batch=8)  # a rescale of the cached weights
+    b = simulate(15, 32, "tanh", gain=1.7, batch=8)
+    np.testing.assert_allclose(a.grad_weight_norms, b.grad_weight_norms, rtol=1e-4)
+    assert repr(cache).startswith("ProbeCache(max_depth=30")
+    with pytest.raises(ValueError, match="depth"):
+        cache.trace(31, 32)
+
+
+def test_weight_gradient_prediction_follows_measurement():
+    for act, init in (("tanh", "xavier_normal"), ("relu", "he_normal"), ("sigmoid", "xavier_normal")):
+        t = simulate(30, 128, act, init, batch=64)
+        pred = predicted_grad_norms(t)
+        assert pred[-1] == pytest.approx(t.grad_weight_norms[-1])
+        ratio = t.grad_weight_norms / pred
+        assert np.all((ratio > 0.3) & (ratio < 3)), (act, ratio)
+    sigmoid = simulate(30, 128, "sigmoid", batch=64)  # vanishing: the prediction falls 10 decades too
+    assert predicted_grad_norms(sigmoid)[0] < 1e-6 * predicted_grad_norms(sigmoid)[-1]
+    np.testing.assert_allclose(weight_gradient_profile("linear", 0.7, 0.0, 5), 1.0)
+    assert predicted_grad_norms(simulate(5, 16, residual=True, batch=4)) is None
+
+
+def test_summary_numbers_are_the_trace():
+    t = simulate(10, 32, "tanh", batch=8)
+    s = summarize(t)
+    assert s["grad_weight_norms"] == t.grad_weight_norms.tolist()
+    assert s["first_last_ratio"] == t.grad_weight_norms[0] / t.grad_weight_norms[-1]
+    assert s["chi1"] == pytest.approx(1.0, abs=1e-6) and s["sigma_w"] == pytest.approx(1.0)
+
+
+def test_png_encoder_round_trips():
+    rgba = np.random.default_rng(0).integers(0, 256, (7, 5, 4), dtype=np.uint8)
+    np.testing.assert_array_equal(pixels(encode_png(rgba)), rgba[..., :3])
+
+
+# --- the gradient explorer ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def grad():
+    return gradient_explorer(**SMALL)
+
+
+def test_gradient_explorer_is_a_widget_with_an_image(grad):
+    assert isinstance(grad, GradientExplorer) and isinstance(grad, ipywidgets.VBox)
+    assert isinstance(grad.image, ipywidgets.Image) and grad.image.format == "png"
+    assert pixels(grad.image.value).shape == (380, 1200, 3)
+    names = {"depth", "width", "activation", "init", "gain", "bias_std", "residual", "norm"}
+    assert names <= set(grad.controls)
+    assert list(grad.controls["activation"].options) == [(a.label, n) for n, a in ACTIVATIONS.items()]
+    assert list(grad.controls["init"].options) == list(INITIALIZERS)
+    assert (grad.controls["depth"].min, grad.controls["depth"].max) == (1, 100)
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_gradient_explorer_every_activation(grad, name):
+    grad.update(activation="tanh" if name != "tanh" else "relu")
+    assert_picture_moves(grad, activation=name)
+    state = grad.state
+    assert state["grad_weight_norms"] == grad.trace.grad_weight_norms.tolist()
+    assert state["saturation"] == grad.trace.saturation.tolist()
+    assert grad.trace.config["activation"] == name
+
+
+@pytest.mark.parametrize("init", list(INITIALIZERS))
+def test_gradient_explorer_every_init(grad, init):
+    # (for square layers xavier and lecun coincide: compare with he, or with lecun for he itself)
+    grad.update(activation="tanh", init="he_normal" if init != "he_normal" else "lecun_normal")
+    assert_picture_moves(grad, init=init)
+    assert grad.state["overflow_layer"] == grad.trace.overflow_layer
+
+
+@pytest.mark.parametrize("controls", [
+    dict(depth=40), dict(width=64), dict(gain=2.5), dict(bias_std=0.5), dict(residual=True),
+    dict(norm="batch"), dict(norm="layer"), dict(seed=3), dict(batch=8),
+])
+def test_gradient_explorer_every_control(grad, controls):
+    grad.update(activation="tanh", init="xavier_normal", residual=False, norm=None, gain=1.0,
+                bias_std=0.0, seed=0, **SMALL)
+    assert_picture_moves(grad, **controls)
+    expected = simulate(**{**dict(activation="tanh", gain=1.0, residual=False, norm=None, seed=0),
+                           **SMALL, **controls})
+    np.testing.assert_allclose(grad.state["grad_weight_norms"], expected.grad_weight_norms, rtol=1e-4)
+
+
+def test_gradient_explorer_exploding_network_draws_marked():
+    e = gradient_explorer(depth=100, width=64, batch=16, activation="linear", init="xavier_normal", gain=4.0)
+    state = e.state
+    assert state["overflowed_layers"] and state["overflow_layer"] is not None
+    assert colour_present(e.image.value, COLORS["overflow"])
+    assert "overflow" in e.caption.value
+    e.update(activation="tanh", gain=10.0, depth=50)  # saturated but finite, ~1e20 range
+    assert np.all(np.isfinite(e.state["grad_weight_norms"]))
+    assert e.state["first_last_ratio"] > 1e10
+
+
+def test_gradient_explorer_dead_network_draws_marked(grad):
+    grad.update(activation="relu", init="zeros", residual=False, norm=None, **SMALL)
+    state = grad.state
+    assert state["zero_gradient_layers"] == list(range(1, 13))
+    assert state["saturation"] == [1.0] * 12
+    assert colour_present(grad.image.value, COLORS["zero"])
+    grad.update(init="xavier_normal")
+
+
+def test_a_control_moved_in_the_browser_redraws(grad):
+    grad.update(activation="tanh", init="xavier_normal", **SMALL)
+    before, count = grad.image.value, grad.redraws
+    grad.controls["depth"].value = 20  # what a comm message from the frontend does
+    assert grad.redraws == count + 1 and grad.image.value != before
+    assert grad.trace.depth == 20 and grad.state["depth"] == 20
+
+
+def test_requests_during_a_redraw_coalesce(grad, monkeypatch):
+    grad.update(activation="tanh", **SMALL)
+    drawn = []
+    real = grad._draw
+
+    def slow_draw(values):
+        drawn.append(values["depth"])
+        if len(drawn) == 1:  # two more slider messages arrive while the first redraw runs
+            grad.controls["depth"].value = 13
+            grad.controls["depth"].value = 14
+        return real(values)
+
+    monkeypatch.setattr(grad, "_draw", slow_draw)
+    grad.controls["depth"].value = 5
+    assert drawn == [5, 14]  # 13 was never drawn: only the latest value
+    assert grad.trace.depth == 14
+
+
+def test_update_refuses_bad_values(grad):
+    with pytest.raises(ValueError, match="depth"):
+        grad.update(depth=0)
+    with pytest.raises(ValueError, match="width"):
+        grad.update(width=100)
+    with pytest.raises(ValueError, match="activation"):
+        grad.update(activation="swish2")
+    with pytest.raises(TypeError, match="unknown control"):
+        grad.update(learning_rate=0.1)
+    with pytest.raises(ValueError, match="depth"):
+        gradient_explorer(depth=500)
+
+
+def test_render_is_pure_and_deterministic(grad):
+    grad.update(activation="tanh", init="xavier_normal", **SMALL)
+    image, state = grad.image.value, grad.state
+    a = grad.render(depth=20, activation="relu")
+    b = grad.render(depth=8, gain=3.0, residual=True)
+    assert grad.render(depth=20, activation="relu") == a != b
+    assert grad.image.value == image and grad.state == state  # the widget is untouched
+    # a fresh explorer renders the same bytes: nothing depends on history
+    assert gradient_explorer(**SMALL).render(depth=20, activation="relu") == a
+
+
+def test_blitted_picture_matches_a_full_redraw():
+    e = gradient_explorer(depth=30, width=64, batch=16, activation="tanh")
+    e.update(depth=100)  # a blitted update with new x limits
+    e.update(activation="sigmoid")  # new data and new heat-map limits
+    g = e.trace.grad_weight_norms  # sigmoid: the lowest layers underflow to exactly 0
+    assert g[0] == 0 and e._figure.grads.marks.zero_note.get_text().startswith("zero gradient in layers 1")
+    np.testing.assert_array_equal(e._figure.grads.line.get_ydata(), np.where(g > 0, g, np.nan))
+    # Right of the gradient panel (whose log limits keep some history on purpose) the
+    # blitted picture is the full redraw, up to the antialiasing of pasted tick labels.
+    live = pixels(e.image.value)[:, 400:].astype(int)
+    full = pixels(e.render())[:, 400:].astype(int)
+    differ = np.any(np.abs(live - full) > 100, axis=-1)
+    assert differ.mean() < 0.002, f"{differ.mean():.2%} of the pixels differ"
+    assert np.abs(live - full).mean() < 1.0
+
+
+# --- activation and init explorers ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def act():
+    return activation_explorer("tanh")
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_activation_explorer_every_activation(act, name):
+    act.update(activation="linear" if name != "linear" else "tanh")
+    assert_picture_moves(act, activation=name)
+    a = ACTIVATIONS[name]
+    state = act.state
+    assert state["max_derivative"] == a.max_derivative and state["saturation_level"] == a.saturation_level
+    slider = act.controls["parameter"]
+    assert (slider.layout.display != "none") == bool(a.params)
+    assert state["parameter"] == (next(iter(a.params.values())) if a.params else None)
+
+
+def test_activation_explorer_parameter_and_range(act):
+    assert isinstance(act, ActivationExplorer)
+    act.update(activation="elu")
+    assert_picture_moves(act, parameter=2.0)
+    assert act.state["params"] == {"alpha": 2.0} and act.state["max_derivative"] == pytest.approx(2.0)
+    assert_picture_moves(act, x_range=2.5)
+    act.update(activation="tanh")
+    act.update(activation="elu")
+    assert act.state["parameter"] == 2.0  # remembered per activation
+    with pytest.raises(ValueError, match="no parameter"):
+        act.update(activation="tanh", parameter=0.5)
+    with pytest.raises(ValueError, match="out of range"):
+        act.update(activation="leaky_relu", parameter=2.0)
+    assert act.render(activation="leaky_relu") == act.render(activation="leaky_relu", parameter=0.01)
+
+
+@pytest.fixture(scope="module")
+def init():
+    return init_explorer(depth=12, width=32, batch=16)
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_init_explorer_every_activation(init, name):
+    init.update(activation="linear" if name != "linear" else "tanh")
+    assert_picture_moves(init, activation=name)
+    state = init.state
+    assert state["preactivation_second_moments"] == init.trace.preactivation_second_moments.tolist()
+    assert state["predicted_variance"] is not None and len(state["predicted_variance"]) == 12
+    assert init._figure.phase.title.get_text().endswith(ACTIVATIONS[name].display_name)
+
+
+@pytest.mark.parametrize("name", list(INITIALIZERS))
+def test_init_explorer_every_init(init, name):
+    init.update(activation="tanh", init="he_normal" if name != "he_normal" else "lecun_normal")
+    assert_picture_moves(init, init=name)
+    assert isinstance(init, InitExplorer)
+    assert init.state["sigma_w"] == pytest.approx(INITIALIZERS[name].sigma_w(32, 32, init.state["gain"]))
+
+
+def test_init_explorer_gain_moves_the_marker(init):
+    init.update(activation="tanh", init="xavier_normal", gain=1.0, bias_std=0.0)
+    x0 = init._figure.phase.marker.get_xdata()[0]
+    assert_picture_moves(init, gain=2.0)
+    assert init._figure.phase.marker.get_xdata()[0] == pytest.approx(2 * x0)
+    assert init.state["chi1"] > 1
+    assert_picture_moves(init, bias_std=1.0, depth=30)
