@@ -42,6 +42,15 @@ def relu_q(q1, sw, sb, depth):
     return np.array(q)
 
 
+def layer_norm(z, eps=1e-5):
+    return (z - z.mean(1, keepdims=True)) / np.sqrt(z.var(1, keepdims=True) + eps)
+
+
+def residual_backward(g, z, h_prev, W, dphi, alpha):
+    delta = alpha * g * dphi(z)
+    return g + delta @ W.T, h_prev.T @ delta
+
+
 RIGHT = {
     "sigmoid_chain_bound": lambda: 0.25**20,
     "chain_derivative": chain,
@@ -58,6 +67,12 @@ RIGHT = {
     "relu_xavier_signal": lambda: 2e-9,
     "he_normal": lambda fan_in, fan_out, rng: rng.normal(0, math.sqrt(2 / fan_in), size=(fan_in, fan_out)),
     "relu_variance_recursion": relu_q,
+    "batchnorm_scale_invariance": lambda: 1.0,
+    "layer_norm": layer_norm,
+    "batchnorm_growth_factor": lambda: 1.206,
+    "residual_paths": lambda: 1024,
+    "residual_backward": residual_backward,
+    "residual_scale_limit": lambda: 0.148,
 }
 
 WRONG = {  # plausible mistakes, each must fail
@@ -76,6 +91,12 @@ WRONG = {  # plausible mistakes, each must fail
     "relu_xavier_signal": lambda: 1.0,
     "he_normal": lambda fan_in, fan_out, rng: rng.normal(0, math.sqrt(1 / fan_in), size=(fan_in, fan_out)),
     "relu_variance_recursion": lambda q1, sw, sb, depth: np.full(depth, q1),
+    "batchnorm_scale_invariance": lambda: 10.0,
+    "layer_norm": lambda z, eps=1e-5: (z - z.mean(0)) / np.sqrt(z.var(0) + eps),
+    "batchnorm_growth_factor": lambda: 1.0,
+    "residual_paths": lambda: 10,
+    "residual_backward": lambda g, z, h, W, dphi, a: backward(g, z, h, W, dphi),
+    "residual_scale_limit": lambda: 1.0,
 }
 
 
