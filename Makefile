@@ -1,6 +1,6 @@
 # gradnotes: every target sets itself up (a .venv with pinned packages) first.
-#   make book   build the book into _build/html
-#   make test   run every test (unit, property, doctests, notebooks)
+#   make book   build the book into _build/html (fetches its JavaScript with npm once)
+#   make test   run every test (unit, property, doctests, notebooks, then the book in a real browser)
 #   make lab    open the notebooks in JupyterLab
 #   make bench  run the benchmarks and print the tables
 # TORCH=0 skips installing PyTorch (used only as a reference by tests and benchmarks).
@@ -12,8 +12,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 TORCH ?= 1
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
+ASSETS := _build/assets/gradnotes-vendor
 
-.PHONY: book test lab bench setup clean
+.PHONY: book test test-browser chromium lab bench setup clean
 
 $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "gradnotes needs Python 3.11 or newer"'
@@ -28,14 +29,39 @@ $(VENV)/.torch: $(VENV)/.installed requirements-torch.txt
 
 setup: $(VENV)/.installed $(if $(filter 1,$(TORCH)),$(VENV)/.torch)
 
-book: $(VENV)/.installed
-	$(VENV)/bin/jupyter-book build . -n -W --keep-going
+# The widget manager and MathJax, pinned in book/assets.json, fetched with npm pack, sha256-checked.
+$(ASSETS)/.fetched: book/assets.json tools/fetch_assets.py | $(VENV)/.installed
+	$(PY) tools/fetch_assets.py
+	touch $@
+
+# GRADNOTES_STATIC=1: the notebooks' explorers become precomputed, kernel-free ones.
+book: $(VENV)/.installed $(ASSETS)/.fetched
+	GRADNOTES_STATIC=1 $(VENV)/bin/jupyter-book build . -n -W --keep-going
 	@echo "The book is built: open file://$(CURDIR)/_build/html/index.html"
 
 test: setup
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests --ignore=tests/browser
 	$(PY) -m pytest --doctest-modules gradnotes -q
 	$(if $(NOTEBOOKS),$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg $(NOTEBOOKS) -q)
+	$(MAKE) --no-print-directory test-browser
+
+# Real-browser tests: the live notebook in JupyterLab and Notebook 7, then every page of the built book.
+test-browser: book chromium
+	$(PY) -m pytest tests/browser -q
+
+# Debian's Chromium (`playwright install` cannot download browsers here). Installed with apt as
+# root (as in CI); elsewhere, or if apt fails, the browser tests are skipped with the reason.
+chromium:
+	@if command -v chromium >/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Chromium with apt-get (the browser tests drive it)"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+			|| echo "apt-get could not install chromium: the browser tests will be skipped."; \
+	else \
+		echo "Chromium is missing and cannot be installed here (that needs root and apt-get)."; \
+		echo "Install it, e.g. 'sudo apt-get install chromium' on Debian, then run 'make test' again;"; \
+		echo "until then the browser tests (tests/browser) are skipped."; \
+	fi
 
 lab: $(VENV)/.installed
 	$(VENV)/bin/jupyter lab notebooks

@@ -33,17 +33,17 @@ def test_every_grid_point_is_the_explorers_own_render_shrunk(live, small):
     assert len({image.value for image in small.pictures.values()}) == 6  # each setting draws its own
 
 
-def test_shrunk_pictures_are_palette_pngs_of_the_same_size_and_smaller(live):
-    png = live.render(spectral_radius=2.0)
+def test_shrunk_pictures_are_palette_pngs_of_the_same_size_smaller_and_faithful():
+    live = gw.InitExplorer(depth=10, width=32, batch=16)  # a smooth colour map and a colour bar
+    png = live.render(init="he_normal")
     small_png = static.shrink_png(png)
     before, after = Image.open(io.BytesIO(png)), Image.open(io.BytesIO(small_png))
     assert after.mode == "P" and after.size == before.size
-    assert len(small_png) < 0.6 * len(png)
-    # Few pixels move, and none far: the palette keeps the plot's colours.
+    assert len(small_png) < 0.5 * len(png)
     a = before.convert("RGB").tobytes()
     b = after.convert("RGB").tobytes()
-    worst = max(abs(x - y) for x, y in zip(a, b))
-    assert worst < 40
+    # No pixel moves far (median cut turns the ends of a colour bar grey: errors of 60 and more).
+    assert max(abs(x - y) for x, y in zip(a, b)) <= 24
 
 
 def test_controls_start_at_the_explorers_values_and_links_cover_every_stack(small):
