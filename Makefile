@@ -3,6 +3,11 @@
 #   make test   run every test (unit, property, doctests, notebooks, then the book in a real browser)
 #   make lab    open the notebooks in JupyterLab
 #   make bench  run the benchmarks and print the tables
+# For teachers:
+#   make student                 student notebooks (no solutions) in dist/student/
+#   make book-student            the solution-free edition of the book
+#   make grade SUBMISSIONS=dir   run submitted notebooks, write grades.csv (GRADES=...)
+#   make notebooks               re-run the notebooks and store their outputs (after an engine change)
 # TORCH=0 skips installing PyTorch (used only as a reference by tests and benchmarks).
 
 SHELL := /bin/bash
@@ -14,7 +19,9 @@ TORCH ?= 1
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 ASSETS := _build/assets/gradnotes-vendor
 
-.PHONY: book test test-browser chromium lab bench setup clean
+GRADES ?= grades.csv
+
+.PHONY: book test test-browser chromium lab bench setup clean student book-student grade notebooks
 
 $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "gradnotes needs Python 3.11 or newer"'
@@ -71,3 +78,22 @@ bench: $(VENV)/.installed $(VENV)/.torch
 
 clean:
 	rm -rf _build .pytest_cache
+
+student: $(VENV)/.installed
+	$(PY) -m gradnotes.classroom.student notebooks dist/student
+
+# The same book built from dist/student: exercises without solutions (checks say "not attempted yet").
+book-student: student $(ASSETS)/.fetched
+	rm -rf _build/student-src && mkdir -p _build/student-src/notebooks _build/student-src/_build
+	cp -r _config.yml _toc.yml book _build/student-src/
+	cp dist/student/*.ipynb _build/student-src/notebooks/
+	cp -r _build/assets _build/student-src/_build/assets
+	GRADNOTES_STATIC=1 $(VENV)/bin/jupyter-book build _build/student-src -n -W --keep-going
+	@echo "The solution-free edition is built: open file://$(CURDIR)/_build/student-src/_build/html/index.html"
+
+grade: $(VENV)/.installed
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=<folder of notebooks> [GRADES=grades.csv]"; exit 2; }
+	$(PY) -m gradnotes.classroom.grade "$(SUBMISSIONS)" --out "$(GRADES)"
+
+notebooks: $(VENV)/.installed
+	$(PY) tools/execute_notebooks.py
