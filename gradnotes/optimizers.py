@@ -25,6 +25,7 @@ else, except for ``decoupled_weight_decay=True`` (AdamW).
 
 from __future__ import annotations
 
+import abc
 import inspect
 import math
 from types import MappingProxyType
@@ -37,7 +38,7 @@ from ._checks import check_bool, check_choice, check_float
 __all__ = ["Optimizer", "SGD", "Momentum", "RMSprop", "Adam", "AdamW", "OPTIMIZERS", "get_optimizer"]
 
 
-class Optimizer:
+class Optimizer(abc.ABC):
     """Base class: validates ``step``'s arguments and keeps one state dict per parameter.
 
     Subclasses implement ``_update(p, g, state)``, which changes ``p`` in place.
@@ -85,8 +86,9 @@ class Optimizer:
         """The gradient with torch's coupled L2 term ``weight_decay * p`` added (a new array)."""
         return g + self.weight_decay * p if self.weight_decay else g
 
-    def _update(self, p, g, state) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _update(self, p, g, state) -> None:
+        """Update one parameter array ``p`` in place from its gradient ``g`` and ``state``."""
 
     def _hyper(self) -> dict:
         return {"lr": self.lr, "weight_decay": self.weight_decay}

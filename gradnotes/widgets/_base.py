@@ -172,11 +172,13 @@ class Explorer(widgets.VBox):
         self.caption.value = self._caption()
 
     # -- for subclasses -----------------------------------------------------
-    def _draw(self, values: dict) -> bytes:  # pragma: no cover - abstract
-        raise NotImplementedError
+    # ipywidgets' metaclass does not combine with abc.ABCMeta, so the two drawing hooks
+    # say plainly what a subclass forgot instead of being declared abstract.
+    def _draw(self, values: dict) -> bytes:  # pragma: no cover - every explorer overrides it
+        raise TypeError(f"{type(self).__name__} must define _draw(values) -> PNG bytes")
 
-    def _render(self, values: dict) -> bytes:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def _render(self, values: dict) -> bytes:  # pragma: no cover - every explorer overrides it
+        raise TypeError(f"{type(self).__name__} must define _render(values) -> PNG bytes")
 
     def _numbers(self) -> dict:
         return {}
