@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
+
+
+@lru_cache(maxsize=8)
+def _underflow_floor(dtype) -> float:
+    info = np.finfo(dtype) if np.dtype(dtype).kind == "f" else np.finfo(np.float64)
+    return float(info.tiny) / float(info.eps)
 
 
 def fro_norm(x: np.ndarray) -> float:
@@ -20,13 +27,12 @@ def fro_norm(x: np.ndarray) -> float:
     >>> f"{fro_norm(np.array([3e-30, 4e-30], dtype=np.float32)):.6g}"  # the squares underflow float32
     '5e-30'
     """
-    flat = np.ascontiguousarray(x).reshape(-1)
+    flat = x.reshape(-1)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         s = float(np.dot(flat, flat))
-    info = np.finfo(flat.dtype) if flat.dtype.kind == "f" else np.finfo(np.float64)
     # Squares of entries below ~sqrt(tiny) underflow (1e-19 in float32): a sum this small may
     # have lost its entries, so it is redone with scaled entries, as is an overflowed one.
-    if math.isfinite(s) and s >= float(info.tiny) / float(info.eps):
+    if math.isfinite(s) and s >= _underflow_floor(flat.dtype):
         return math.sqrt(s)
     with np.errstate(all="ignore"):
         m = float(np.max(np.abs(flat))) if flat.size else 0.0

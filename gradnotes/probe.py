@@ -146,6 +146,8 @@ def propagate(
     g_next = np.empty_like(g)
     delta = np.empty_like(g)
     dW = np.empty((width, width), dtype)
+    ones = np.ones(batch, dtype)
+    db_buf = np.empty(width, dtype)
 
     for l in range(depth - 1, -1, -1):
         grad_h[l] = _fro(g)
@@ -165,7 +167,7 @@ def propagate(
         target = np.empty((width, width), dtype) if keep_grads else dW
         np.matmul(hidden[l].T, delta, out=target)
         grad_w[l] = _fro(target)
-        db = delta.sum(axis=0)
+        db = np.matmul(ones, delta) if keep_grads else np.matmul(ones, delta, out=db_buf)  # BLAS: ~3x a sum
         grad_b[l] = _fro(db)
         if keep_grads:
             kept_w[l], kept_b[l] = target, db
