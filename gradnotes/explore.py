@@ -25,12 +25,11 @@ from functools import lru_cache
 import numpy as np
 
 from . import theory
-from ._checks import check_bool, check_choice, check_float, check_int
+from ._checks import check_bool, check_int
 from .activations import get_activation
 from .initializers import get_initializer
 from .noise import draw_noise
-from .normalization import NORMS
-from .probe import MAX_BATCH, MAX_WIDTH, propagate
+from .probe import check_network, propagate
 from .trace import Trace
 
 __all__ = [
@@ -105,20 +104,9 @@ class ProbeCache:
         """Run the probe; the arguments are those of :func:`~gradnotes.simulate`."""
         act = get_activation(activation)
         initializer = get_initializer(init)
-        depth = check_int("depth", depth, low=1, high=self.max_depth)
-        width = check_int("width", width, low=1, high=MAX_WIDTH)
-        batch = check_int("batch", batch, low=1, high=MAX_BATCH)
-        gain = check_float("gain", gain, low=0.0, high=1e3)
-        bias_std = check_float("bias_std", bias_std, low=0.0, high=1e3)
-        residual = check_bool("residual", residual)
-        residual_scale = check_float("residual_scale", residual_scale, low=0.0, high=10.0)
+        depth, width, batch, gain, bias_std, residual, residual_scale = check_network(
+            depth, width, batch, gain, bias_std, residual, residual_scale, norm, max_depth=self.max_depth)
         seed = check_int("seed", seed, low=0)
-        if norm is not None:
-            check_choice("norm", norm, tuple(NORMS))
-        if norm == "batch" and batch < 2:
-            raise ValueError(f"batch={batch} is too small for norm='batch'; allowed: batch >= 2")
-        if norm == "layer" and width < 2:
-            raise ValueError(f"width={width} is too small for norm='layer'; allowed: width >= 2")
 
         entry = self._entry(width, batch, seed)
         weights = entry.weights(initializer, gain, depth)

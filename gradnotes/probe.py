@@ -266,21 +266,10 @@ def simulate(
     """
     act = get_activation(activation)
     initializer = get_initializer(init)
-    depth = check_int("depth", depth, low=1, high=MAX_DEPTH)
-    width = check_int("width", width, low=1, high=MAX_WIDTH)
-    batch = check_int("batch", batch, low=1, high=MAX_BATCH)
-    gain = check_float("gain", gain, low=0.0, high=1e3)
-    bias_std = check_float("bias_std", bias_std, low=0.0, high=1e3)
-    residual = check_bool("residual", residual)
-    residual_scale = check_float("residual_scale", residual_scale, low=0.0, high=10.0)
+    depth, width, batch, gain, bias_std, residual, residual_scale = check_network(
+        depth, width, batch, gain, bias_std, residual, residual_scale, norm)
     keep_grads = check_bool("keep_grads", keep_grads)
-    if norm is not None:
-        check_choice("norm", norm, tuple(NORMS) + ("None",))
     check_choice("dtype", dtype, DTYPES)
-    if norm == "batch" and batch < 2:
-        raise ValueError(f"batch={batch} is too small for norm='batch'; allowed: batch >= 2")
-    if norm == "layer" and width < 2:
-        raise ValueError(f"width={width} is too small for norm='layer'; allowed: width >= 2")
     np_dtype = DTYPES[dtype]
     item = np.dtype(np_dtype).itemsize
     check_memory(
@@ -319,6 +308,24 @@ def simulate(
             biases=biases,
             output_grad=output_grad,
         )
+
+
+def check_network(depth, width, batch, gain, bias_std, residual, residual_scale, norm, *, max_depth=MAX_DEPTH):
+    """Check the settings :func:`simulate` and ``explore.ProbeCache`` share; return them converted."""
+    depth = check_int("depth", depth, low=1, high=max_depth)
+    width = check_int("width", width, low=1, high=MAX_WIDTH)
+    batch = check_int("batch", batch, low=1, high=MAX_BATCH)
+    gain = check_float("gain", gain, low=0.0, high=1e3)
+    bias_std = check_float("bias_std", bias_std, low=0.0, high=1e3)
+    residual = check_bool("residual", residual)
+    residual_scale = check_float("residual_scale", residual_scale, low=0.0, high=10.0)
+    if norm is not None:
+        check_choice("norm", norm, tuple(NORMS))  # or None
+    if norm == "batch" and batch < 2:
+        raise ValueError(f"batch={batch} is too small for norm='batch'; allowed: batch >= 2")
+    if norm == "layer" and width < 2:
+        raise ValueError(f"width={width} is too small for norm='layer'; allowed: width >= 2")
+    return depth, width, batch, gain, bias_std, residual, residual_scale
 
 
 def _check_noise(noise, depth, width, batch):
