@@ -55,6 +55,7 @@ def train(
     optimizer: str = "adam",
     lr: float = 1e-3,
     weight_decay: float = 0.0,
+    l1: float = 0.0,
     optimizer_options: dict | None = None,
     clip: str | None = None,
     clip_threshold: float = 1.0,
@@ -78,6 +79,10 @@ def train(
         A name in ``OPTIMIZERS`` (sgd, momentum, rmsprop, adam, adamw).
     lr, weight_decay : float
         Learning rate and torch-style weight decay (coupled L2; decoupled for adamw).
+    l1 : float
+        L1 penalty ``l1 * sum |W|`` on the weight matrices (not the biases): its
+        gradient ``l1 * sign(W)`` is added to the (clipped) gradient before the
+        optimizer sees it, as the optimizer adds ``weight_decay * p``.
     optimizer_options : dict, optional
         Further options, e.g. ``{"momentum": 0.95}`` or ``{"betas": (0.9, 0.99)}``.
     clip : {None, "norm", "value"}
@@ -133,10 +138,11 @@ def train(
         raise TypeError(f"optimizer_options must be a dict or None; got {type(optimizer_options).__name__}")
     opt = get_optimizer(optimizer, lr=lr, weight_decay=weight_decay, **(optimizer_options or {}))
     clip_threshold = check_float("clip_threshold", clip_threshold, low=0.0, low_open=True)
+    l1 = check_float("l1", l1, low=0.0, high=1e3)
     config = dict(depth=model.depth, width=model.width, activation=model.activation.name,
                   activation_params=dict(model.activation.params), init=get_initializer(init).name, gain=gain, output_gain=output_gain,
                   bias=bias, residual=residual, norm=norm, dropout=dropout, optimizer=optimizer, lr=opt.lr,
-                  weight_decay=weight_decay, optimizer_options=dict(optimizer_options or {}), clip=clip,
+                  weight_decay=weight_decay, l1=l1, optimizer_options=dict(optimizer_options or {}), clip=clip,
                   clip_threshold=clip_threshold, steps=steps, batch_size=batch_size, eval_every=eval_every,
                   dtype=dtype, seed=seed, n_points=n, n_classes=n_classes)
 
@@ -153,6 +159,7 @@ def train(
     stats = _LayerStats(model)
     train_cache, eval_cache = model.new_cache(batch_size or n), model.new_cache(n)
     before, change = np.empty_like(model.params), np.empty_like(model.params)
+    weight_mask = _weight_mask(model) if l1 else None
     diverged = None
     start = time.perf_counter()
     # overflow is detected and reported, never warned about
@@ -173,6 +180,8 @@ def train(
                 break
             # clip, let the optimizer change the parameters in place, and measure the change
             grads = model.grads if clip in (None, "none") else clip_grads([model.grads], clip, clip_threshold)[0]
+            if l1:
+                grads = grads + l1 * np.sign(model.params) * weight_mask
             np.copyto(before, model.params)
             opt.step([model.params], [grads])
             np.subtract(model.params, before, out=change)
@@ -253,6 +262,15 @@ class _LayerStats:
         np.subtract(self.buf, self.dev, out=self.dev)  # two passes: no cancellation
         np.square(self.dev, out=self.dev)
         return np.sqrt(np.add.reduceat(self.dev, self.starts) / self.sizes)[self.weights]
+
+
+def _weight_mask(model: MLP) -> np.ndarray:
+    """1 on the entries of ``model.params`` that belong to weight matrices, 0 on biases."""
+    mask = np.zeros_like(model.params)
+    for k in model.weight_segments:
+        start = model.segment_starts[k]
+        mask[start:start + model.segment_sizes[k]] = 1
+    return mask
 
 
 def _batches(n, batch_size, rng):

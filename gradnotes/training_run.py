@@ -116,7 +116,7 @@ class TrainingRun:
     def __repr__(self) -> str:
         c = self.config
         batch = "all" if c["batch_size"] is None else c["batch_size"]
-        extras = "".join(f", {k}={c[k]!r}" for k in ("residual", "norm", "dropout", "weight_decay", "clip")
+        extras = "".join(f", {k}={c[k]!r}" for k in ("residual", "norm", "dropout", "weight_decay", "l1", "clip")
                          if c[k] not in (False, None, 0.0))
         head = (f"TrainingRun(depth={c['depth']}, width={c['width']}, activation={c['activation']!r}, "
                 f"init={c['init']!r}, gain={c['gain']:g}, optimizer={c['optimizer']!r}, lr={c['lr']:g}"

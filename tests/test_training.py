@@ -181,6 +181,28 @@ def test_weight_decay_shrinks_weights(data):
     assert np.linalg.norm(decayed.model.params) < np.linalg.norm(plain.model.params)
 
 
+def test_l1_step_is_sign_of_weights_and_spares_biases(data):
+    X, y = data
+    lr, l1 = 0.01, 0.3
+    r = train(X, y, depth=3, width=8, optimizer="sgd", lr=lr, l1=l1, steps=1, dtype="float64", seed=2)
+    net = r.initial_model.copy()
+    net.loss_and_grad(X, y)
+    # hand-computed: p <- p - lr * (dL/dp + l1 * sign(p)) on weights, p - lr * dL/dp on biases
+    expected_w = [W - lr * (g + l1 * np.sign(W)) for W, g in zip(net.weights, net.grad_weights)]
+    for got, want in zip(r.model.weights, expected_w):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+    for got, b, g in zip(r.model.biases, net.biases, net.grad_biases):
+        np.testing.assert_allclose(got, b - lr * g, rtol=1e-12, atol=1e-14)
+
+
+def test_l1_drives_weights_to_exact_sparsity(data):
+    plain = train(*data, depth=3, width=16, optimizer="adam", lr=0.01, steps=200, seed=0)
+    sparse = train(*data, depth=3, width=16, optimizer="adam", lr=0.01, l1=0.05, steps=200, seed=0)
+    small = lambda run: np.mean(np.abs(run.model.weights[1]) < 1e-3)  # noqa: E731
+    assert small(sparse) > 0.5 > small(plain)
+    assert "l1=0.05" in repr(sparse)
+
+
 def test_degenerate_runs_raise_no_warnings(data):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -251,6 +273,7 @@ BAD = [
     (lambda: train(X0, Y0, optimizer_options=[("lr", 1)]), TypeError, ["optimizer_options", "dict"]),
     (lambda: train(X0, Y0, lr=-1.0), ValueError, ["lr=-1.0", "[0, inf]"]),
     (lambda: train(X0, Y0, weight_decay=-0.1), ValueError, ["weight_decay=-0.1"]),
+    (lambda: train(X0, Y0, l1=-1.0), ValueError, ["l1=-1"]),
     (lambda: train(X0, Y0, clip="l2"), ValueError, ["clip='l2'", "norm", "value"]),
     (lambda: train(X0, Y0, clip="norm", clip_threshold=0.0), ValueError, ["clip_threshold=0.0", "(0, inf]"]),
     (lambda: train(X0, Y0, dropout=1.0), ValueError, ["dropout=1.0", "[0, 1)"]),
