@@ -127,6 +127,10 @@ def test_a_cell_can_keep_other_controls_and_a_live_explorer_ignores_them(monkeyp
     assert [c.label for c in made.controls.values()] == ["on", "none"]
     with pytest.raises(ValueError, match="no precomputed values"):
         factory(depth=3, width=16, batch=8, static_controls=("seed",))
+    # values given by the cell win over the registries
+    chosen = factory(depth=3, width=16, batch=8, gain=4.0, static_controls={"gain": (1.0, 12.0), "norm": None})
+    assert chosen.options == {"gain": [1.0, 4.0, 12.0], "norm": [None, "batch"]}
+    assert chosen.values() == {"gain": 4.0, "norm": None}
     monkeypatch.delenv(static.ENV)
     assert isinstance(factory(depth=3, width=16, batch=8, static_controls=("norm",)), gw.GradientExplorer)
 

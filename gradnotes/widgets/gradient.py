@@ -91,7 +91,7 @@ class GradientExplorer(Explorer):
                                        layout=wide, style=STYLE),
             "width": widgets.SelectionSlider(options=list(WIDTHS), value=256, description="width",
                                              layout=wide, style=STYLE),
-            "gain": widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.01,
+            "gain": widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1.4, step=0.01,
                                            readout_format=".2f", description="gain", layout=wide,
                                            style=STYLE),
             "bias_std": widgets.FloatSlider(value=0.0, min=0.0, max=2.0, step=0.05,
@@ -177,7 +177,7 @@ def gradient_explorer(depth: int = 30, width: int = 256, activation: str = "tanh
     activation, init : str
         Names in ``ACTIVATIONS`` and ``INITIALIZERS``.
     gain : float
-        0.1 to 10 times the initializer's textbook scale.
+        0.1 to 25 times the initializer's textbook scale.
     bias_std : float
         0 to 2.
     residual : bool

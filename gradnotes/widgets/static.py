@@ -194,8 +194,9 @@ def static_in_book(factory: Callable) -> Callable:
 
     The grid comes from :data:`GRIDS` (by the factory's name). A cell can keep
     other controls in the book with ``static_controls=("norm", "gain")``: their
-    values come from that grid, else from :data:`VALUES`; a live explorer ignores
-    the argument. The live explorer behind a static one is built with its
+    values come from that grid, else from :data:`VALUES`; or give the values
+    itself with a dict, ``static_controls={"gain": (1.0, 4.0, 10.0)}``. A live
+    explorer ignores the argument. The live explorer behind a static one is built with its
     widgets unconnected to any front end and closed afterwards, so its own
     controls and picture stay out of the notebook's widget state.
     """
@@ -205,9 +206,12 @@ def static_in_book(factory: Callable) -> Callable:
     def explorer(*args, static_controls=None, **kwargs):
         if not enabled():
             return factory(*args, **kwargs)
-        grid = default if static_controls is None else Grid(
-            {name: default.values.get(name, VALUES.get(name)) for name in static_controls},
-            default.settings, default.descriptions)
+        if static_controls is None:
+            grid = default
+        else:
+            given = static_controls if isinstance(static_controls, dict) else dict.fromkeys(static_controls)
+            grid = Grid({name: tuple(values) if values is not None else default.values.get(name, VALUES.get(name))
+                         for name, values in given.items()}, default.settings, default.descriptions)
         unknown = [name for name, values in grid.values.items() if values is None]
         if unknown:
             known = sorted({*default.values, *VALUES})
