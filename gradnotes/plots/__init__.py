@@ -13,6 +13,10 @@ from .gradients import (
     plot_activation_heatmap, plot_grad_norms, plot_saturation,
 )
 from .recurrent import RNNArtists, plot_cliff, plot_rnn_gradients, plot_rnn_trace
+from .training import (
+    DecisionRegions, plot_decision_regions, plot_layer_gradients, plot_loss_curves, plot_training,
+    plot_unit_health, plot_update_ratios,
+)
 from .theory import PhaseArtists, VarianceArtists, plot_phase_diagram, plot_variance_profile
 
 __all__ = [
@@ -26,4 +30,6 @@ __all__ = [
     "subplots", "BookFigure",
     "plot_chain_derivatives", "plot_product_norms",
     "plot_rnn_gradients", "plot_rnn_trace", "RNNArtists", "plot_cliff",
+    "plot_loss_curves", "plot_layer_gradients", "plot_update_ratios", "plot_unit_health",
+    "plot_decision_regions", "DecisionRegions", "plot_training",
 ]

@@ -10,16 +10,18 @@ from .activation import ActivationExplorer, activation_explorer
 from .gradient import GradientExplorer, gradient_explorer
 from .init import InitExplorer, init_explorer
 from .recurrent import RNNExplorer, rnn_explorer
+from .training import TrainingExplorer, training_explorer
 from .static import StaticExplorer, static_explorer, static_in_book
 
 # In the book build (GRADNOTES_STATIC=1) the factories return precomputed, kernel-free explorers.
-gradient_explorer, activation_explorer, init_explorer, rnn_explorer = map(
-    static_in_book, (gradient_explorer, activation_explorer, init_explorer, rnn_explorer))
+gradient_explorer, activation_explorer, init_explorer, rnn_explorer, training_explorer = map(
+    static_in_book, (gradient_explorer, activation_explorer, init_explorer, rnn_explorer, training_explorer))
 
 __all__ = [
     "gradient_explorer", "GradientExplorer",
     "activation_explorer", "ActivationExplorer",
     "init_explorer", "InitExplorer",
     "rnn_explorer", "RNNExplorer",
+    "training_explorer", "TrainingExplorer",
     "static_explorer", "StaticExplorer", "static_in_book",
 ]

@@ -53,6 +53,8 @@ GRIDS = {
                            "gain": (0.5, 0.8, 1.0, 1.25, 2.0)}),
     "rnn_explorer": Grid({"spectral_radius": (0.5, 0.9, 1.0, 1.1, 1.5, 2.0),
                           "activation": ("linear", "tanh", "sigmoid", "relu")}),
+    # every point trains a network (about a second each): 3 x 3 keeps the book build short
+    "training_explorer": Grid({"activation": ("sigmoid", "tanh", "relu"), "optimizer": ("sgd", "momentum", "adam")}),
 }
 
 
@@ -67,4 +69,8 @@ VALUES = {
     "init": ("zeros", "normal", "xavier_normal", "he_normal", "orthogonal"),
     "steps": (10, 50, 100, 200),
     "x_range": (2.0, 5.0, 10.0, 20.0),
+    "optimizer": ("sgd", "momentum", "adam"),
+    "clip": (None, "norm", "value"),
+    "weight_decay": (0.0, 1e-3, 1e-2, 1e-1),
+    "lr": (1e-3, 1e-2, 0.1, 1.0),
 }

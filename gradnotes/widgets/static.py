@@ -26,6 +26,7 @@ from typing import Callable
 
 import ipywidgets as widgets
 
+from ..plots.figure import shrink_png
 from ._grids import GRIDS, VALUES, Grid
 from ._offline import close_tree, offline
 
@@ -37,39 +38,12 @@ ENV = "GRADNOTES_STATIC"
 #: Set by the book's Sphinx extension to the page's link to its own notebook.
 DOWNLOAD_ENV = "GRADNOTES_NOTEBOOK_URL"
 #: Palette size of the precomputed pictures (the most a palette PNG holds; smooth colour maps need it).
-COLORS = 256
+COLORS = 256  # the default of shrink_png
 
 
 def enabled() -> bool:
     """True when ``GRADNOTES_STATIC`` asks for static explorers (set, and not 0/false/no)."""
     return os.environ.get(ENV, "").strip().lower() not in ("", "0", "false", "no")
-
-
-def shrink_png(png: bytes, colors: int = COLORS) -> bytes:
-    """The same picture as a palette PNG of ``colors`` colours, without dithering, optimized.
-
-    Plots are mostly flat colour plus the anti-aliasing of lines and text, so a
-    palette keeps them crisp at about a third of the bytes. The palette covers
-    the colours in use ("max coverage"): median cut, Pillow's default, merges
-    the few pixels of a colour-bar end into greys.
-
-    Examples
-    --------
-    >>> import io
-    >>> from PIL import Image
-    >>> out = io.BytesIO(); Image.linear_gradient("L").convert("RGB").save(out, "PNG")
-    >>> png = out.getvalue()
-    >>> small = shrink_png(png)
-    >>> small[:8] == png[:8], Image.open(io.BytesIO(small)).mode
-    (True, 'P')
-    """
-    from PIL import Image
-
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    palette = image.quantize(colors=colors, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE)
-    out = io.BytesIO()
-    palette.save(out, format="PNG", optimize=True)
-    return out.getvalue()
 
 
 class StaticExplorer(widgets.VBox):
