@@ -51,6 +51,18 @@ def residual_backward(g, z, h_prev, W, dphi, alpha):
     return g + delta @ W.T, h_prev.T @ delta
 
 
+def adam(p, g, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    return p - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps), m, v
+
+
+def adam_without_bias_correction(p, g, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    return p - lr * m / (np.sqrt(v) + eps), m, v
+
+
 RIGHT = {
     "sigmoid_chain_bound": lambda: 0.25**20,
     "chain_derivative": chain,
@@ -73,6 +85,15 @@ RIGHT = {
     "residual_paths": lambda: 1024,
     "residual_backward": residual_backward,
     "residual_scale_limit": lambda: 0.148,
+    "initial_loss": lambda: math.log(5),
+    "adam_step": adam,
+    "adam_lr_for_ratio": lambda: 4e-4,
+    "relu_xavier_shrink": lambda: 2.0**-20,
+    "leaky_relu_chi1": lambda sigma_w, a: sigma_w**2 * (1 + a**2) / 2,
+    "sigmoid_critical_gain": lambda: theory.critical_sigma_w("sigmoid"),
+    "adam_tiny_step": lambda: 1e-15 / (1e-12 + 1e-8),
+    "steps_to_halve": lambda lr, wd: int(np.ceil(np.log(0.5) / np.log1p(-lr * wd))),
+    "adam_eps_rescue": lambda: 0.52,
 }
 
 WRONG = {  # plausible mistakes, each must fail
@@ -97,6 +118,15 @@ WRONG = {  # plausible mistakes, each must fail
     "residual_paths": lambda: 10,
     "residual_backward": lambda g, z, h, W, dphi, a: backward(g, z, h, W, dphi),
     "residual_scale_limit": lambda: 1.0,
+    "initial_loss": lambda: math.log(3),
+    "adam_step": adam_without_bias_correction,
+    "adam_lr_for_ratio": lambda: 3e-3,
+    "relu_xavier_shrink": lambda: 0.5,
+    "leaky_relu_chi1": lambda sigma_w, a: sigma_w**2 / 2,
+    "sigmoid_critical_gain": lambda: 4.0,
+    "adam_tiny_step": lambda: 1e-3,  # "Adam's steps are always about lr"
+    "steps_to_halve": lambda lr, wd: int(0.5 / (lr * wd)),  # linear instead of geometric shrinking
+    "adam_eps_rescue": lambda: 0.99,
 }
 
 

@@ -18,7 +18,7 @@ Examples
 'not attempted'
 """
 
-from . import _part1, _part2  # noqa: F401  (register the checks)
+from . import _part1, _part2, _part3  # noqa: F401  (register the checks)
 from ._result import EXERCISES, MIME, CheckResult, Exercise
 
 

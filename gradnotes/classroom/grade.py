@@ -9,7 +9,7 @@ author points, never the grading run.
 
 Usage::
 
-    python -m gradnotes.classroom.grade SUBMISSIONS_DIR [--out grades.csv] [--timeout 120]
+    python -m gradnotes.classroom.grade SUBMISSIONS_DIR [--out grades.csv] [--timeout 600]
 
 Writes one CSV row per (student file, exercise): ``student, notebook, exercise,
 number, status, message``, and prints a summary per file.

@@ -110,7 +110,7 @@ class TrainingExplorer(Explorer):
             "lr": widgets.FloatLogSlider(value=3e-3, base=10, min=-4, max=0, step=0.1, readout_format=".1e",
                                          description="lr", layout=wide, style=STYLE),
             "weight_decay": widgets.SelectionSlider(options=[(f"{v:g}", v) for v in WEIGHT_DECAYS], value=0.0,
-                                                    description="weight decay", layout=wide, style=STYLE),
+                                                    description="w. decay", layout=wide, style=STYLE),
         }
         rows = [["activation", "init", "optimizer", "clip"], ["depth", "gain", "lr", "weight_decay"]]
         self._cache: OrderedDict = OrderedDict()
