@@ -89,10 +89,13 @@ def test_bad_controls_are_refused(explorer):
     with pytest.raises(TypeError, match="unknown control"):
         explorer.update(momentum=0.9)
     for name, value in (("activation", "swish"), ("activation", "linear"), ("optimizer", "lbfgs"),
-                        ("clip", "l2"), ("clip", "none"), ("init", "zeros"), ("weight_decay", 0.5),
+                        ("clip", "l2"), ("init", "zeros"), ("weight_decay", 0.5),
                         ("depth", 31), ("depth", 1), ("lr", 2.0), ("gain", 3.0)):
         with pytest.raises(ValueError, match=name):
             explorer.update(**{name: value})
+    # "none" is train()'s other spelling of no clipping: accepted, and the same picture as None
+    explorer.update(clip="none")
+    assert explorer.controls["clip"].value is None and explorer.run.config["clip"] is None
     assert set(tw.INIT_CHOICES) >= {"xavier_normal", "he_normal", "orthogonal", "lecun_normal", "normal"}
     assert list(explorer.controls["optimizer"].options) == list(OPTIMIZERS)  # from the registry
 

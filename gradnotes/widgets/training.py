@@ -121,6 +121,10 @@ class TrainingExplorer(Explorer):
         self._start(dict(activation=activation, init=init, gain=gain, optimizer=optimizer, lr=lr, clip=clip,
                          weight_decay=weight_decay, depth=depth))
 
+    def _check(self, name, value):
+        # train() spells "no clipping" both None and "none"; so does the explorer
+        return super()._check(name, None if (name == "clip" and value == "none") else value)
+
     # -- compute (gradnotes.train) then draw (gradnotes.plots) ------------------
     def _picture(self, values: dict):
         """``(run, png, from_cache)`` for ``values``, trained and drawn at most once per setting."""
