@@ -10,6 +10,7 @@ import time
 MODULES = [
     "bench_probe",
     "bench_explorer",
+    "bench_training",
 ]
 
 
