@@ -406,11 +406,7 @@ def phase_grid(activation, sigma_w, sigma_b) -> np.ndarray:
            [0.5, 1. , 2. ]])
     """
     act = get_activation(activation)
-    sw = np.asarray(sigma_w, dtype=float)
-    sb = np.asarray(sigma_b, dtype=float)
-    for name, arr in (("sigma_w", sw), ("sigma_b", sb)):
-        if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr < 0):
-            raise ValueError(f"{name} must be a non-empty 1-D array of finite values >= 0; got {arr!r}")
+    sw, sb = theory.phase_axes(sigma_w, sigma_b)
     log_v, log_d = _moment_tables(act.name, tuple(sorted(act.params.items())))
     sw2, sb2 = np.meshgrid(sw**2, sb**2)
 

@@ -34,7 +34,7 @@ from .activations import get_activation
 
 __all__ = [
     "length_map", "fixed_point", "chi1", "variance_profile", "gradient_profile",
-    "critical_sigma_w", "phase_diagram",
+    "critical_sigma_w", "phase_diagram", "phase_axes",
 ]
 
 _Q_MAX = 1e12  # a length map still growing past this diverges (q* = inf)
@@ -250,6 +250,16 @@ def critical_sigma_w(activation, sigma_b: float = 0.0) -> float:
     return math.exp(0.5 * (lo + hi))
 
 
+def phase_axes(sigma_w, sigma_b) -> tuple[np.ndarray, np.ndarray]:
+    """The axes of a phase diagram as float arrays, checked: non-empty, 1-D, finite, >= 0."""
+    sw = np.asarray(sigma_w, dtype=float)
+    sb = np.asarray(sigma_b, dtype=float)
+    for name, arr in (("sigma_w", sw), ("sigma_b", sb)):
+        if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr < 0):
+            raise ValueError(f"{name} must be a non-empty 1-D array of finite values >= 0; got {arr!r}")
+    return sw, sb
+
+
 def phase_diagram(activation, sigma_w, sigma_b):
     """``chi_1`` on a grid: rows follow ``sigma_b``, columns ``sigma_w`` (1-D arrays).
 
@@ -257,11 +267,7 @@ def phase_diagram(activation, sigma_w, sigma_b):
     ``chi_1 = 1`` separates the ordered phase (below 1) from the chaotic one.
     """
     act = get_activation(activation)
-    sw = np.asarray(sigma_w, dtype=float)
-    sb = np.asarray(sigma_b, dtype=float)
-    for name, arr in (("sigma_w", sw), ("sigma_b", sb)):
-        if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr < 0):
-            raise ValueError(f"{name} must be a non-empty 1-D array of finite values >= 0; got {arr!r}")
+    sw, sb = phase_axes(sigma_w, sigma_b)
     sw2, sb2 = np.meshgrid(sw**2, sb**2)
     q = _fixed_point(act, sw2, sb2)
     return sw2 * _moment(act, q, act.derivative)
