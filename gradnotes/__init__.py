@@ -8,19 +8,18 @@ from .activations import ACTIVATIONS, SATURATION_RATIO, Activation, get_activati
 from .initializers import INITIALIZERS, Initializer, get_initializer
 from .noise import Noise, draw_noise
 from .normalization import NORMS
-from .probe import DTYPES, propagate, simulate
-from .trace import Trace
+from .probe import DTYPES, NetworkSpec, Trace, propagate, simulate
 from .datasets import DATASETS, make_dataset, spirals
 from .mlp import MLP
 from .optimizers import OPTIMIZERS, get_optimizer
 from .training import TrainingRun, train
-from . import chains, clipping, recurrent, theory
+from . import chains, clipping, probe, recurrent, theory
 
 __all__ = [
     "ACTIVATIONS", "Activation", "get_activation", "SATURATION_RATIO",
     "INITIALIZERS", "Initializer", "get_initializer",
     "NORMS", "DTYPES", "Noise", "draw_noise",
-    "simulate", "propagate", "Trace", "theory", "chains", "clipping", "recurrent",
+    "simulate", "propagate", "Trace", "NetworkSpec", "probe", "theory", "chains", "clipping", "recurrent",
     "DATASETS", "make_dataset", "spirals", "MLP", "OPTIMIZERS", "get_optimizer", "TrainingRun", "train",
 ]
 

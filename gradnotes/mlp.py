@@ -207,7 +207,7 @@ class MLP:
             elif self.norm is not None:
                 if self.norm == "batch":
                     self._update_running_stats(l, z)
-                cache.inv_stds[l] = normalize(z, NORMS[self.norm], out=z)
+                cache.inv_stds[l] = normalize(z, NORMS[self.norm].axis, out=z)
             a = act.forward_into(z, cache.post[l])
             if dropping or (self.residual and l > 0):
                 h_new = cache.skips[l]
@@ -262,7 +262,7 @@ class MLP:
             if self.norm == "batch" and not cache.train:
                 delta *= cache.inv_stds[l]  # evaluation-mode batch norm is a fixed affine map
             elif self.norm is not None:
-                normalize_backward(delta, cache.pre[l], cache.inv_stds[l], NORMS[self.norm])
+                normalize_backward(delta, cache.pre[l], cache.inv_stds[l], NORMS[self.norm].axis)
             np.matmul(cache.hidden[l].T, delta, out=self.grad_weights[l])
             if self.bias:
                 np.sum(delta, axis=0, out=self.grad_biases[l])

@@ -1,8 +1,11 @@
 """Batch and layer normalization without learned scale or shift, forward and backward.
 
-``NORMS`` maps a name to the axis the statistics are taken over: batch norm
-normalizes each unit over the batch (axis 0), layer norm normalizes each
-example over its units (axis 1). Both compute
+``NORMS`` maps a name to a :class:`Norm`, which carries its own facts: the axis
+the statistics are taken over (batch norm normalizes each unit over the batch,
+axis 0; layer norm each example over its units, axis 1), which size must be at
+least 2 for those statistics to exist, and whether it depends on the other
+examples of the batch. ``None`` (or the string ``"none"``) is no
+normalization. Both compute
 
 .. math:: \\hat z = (z - \\mu) / \\sqrt{\\sigma^2 + \\epsilon},
 
@@ -16,16 +19,50 @@ with bars the mean over the same axis.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
 
-__all__ = ["NORMS", "EPS", "normalize", "normalize_backward"]
+__all__ = ["NORMS", "Norm", "EPS", "normalize", "normalize_backward"]
 
 EPS = 1e-5  # as torch.nn.BatchNorm1d / LayerNorm
 
-#: Name -> axis of the statistics; ``None`` is no normalization.
-NORMS = MappingProxyType({"batch": 0, "layer": 1})
+
+@dataclass(frozen=True)
+class Norm:
+    """A normalization without learned scale or shift.
+
+    Attributes
+    ----------
+    name : str
+    axis : int
+        Axis of a ``(batch, width)`` array the mean and variance are taken over.
+    over : {"batch", "width"}
+        The size along ``axis``; it must be at least 2.
+    couples_examples : bool
+        Whether one example's output depends on the others' (batch norm): then
+        an evaluation mode with fixed statistics differs from training.
+    """
+
+    name: str
+    axis: int
+    over: str
+    couples_examples: bool
+
+    def check_size(self, batch: int, width: int) -> None:
+        """Refuse a batch or width too small for the statistics (both need 2 values)."""
+        size = batch if self.over == "batch" else width
+        if size < 2:
+            raise ValueError(f"{self.over}={size} is too small for norm={self.name!r}; "
+                             f"allowed: {self.over} >= 2")
+
+
+#: Name -> :class:`Norm`; ``None`` is no normalization.
+NORMS = MappingProxyType({
+    "batch": Norm("batch", axis=0, over="batch", couples_examples=True),
+    "layer": Norm("layer", axis=1, over="width", couples_examples=False),
+})
 
 
 def normalize(z: np.ndarray, axis: int, out: np.ndarray) -> np.ndarray:

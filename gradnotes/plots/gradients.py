@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..activations import ACTIVATIONS
-from ..trace import Trace
+from ..probe import Trace
 from ._layers import LayerMarks, forward_overflow as _forward_overflow, set_layer_limits, setup_layer_axis
 from ._style import COLORS, FONT, LEGEND, NOTE_BOX, log_limits, place_legend
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..activations import Activation, get_activation
 from ..explore import phase_grid, predicted_variance
-from ..trace import Trace
+from ..probe import Trace
 from ._layers import LayerMarks, forward_overflow as _forward_overflow, set_layer_limits, setup_layer_axis
 from ._style import COLORS, FONT, LEGEND, NOTE_BOX, log_limits, place_legend, style_axes, title_text
 

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .activations import Activation
+from .._arrays import readonly as _frozen
+from ..activations import Activation
+from ._spec import NetworkSpec
 
 __all__ = ["Trace", "HISTOGRAM_BINS", "HISTOGRAM_SAMPLE"]
 
@@ -19,21 +21,22 @@ HISTOGRAM_SAMPLE = 4096
 UNBOUNDED_EDGE = 4.0
 
 
-def _frozen(a) -> np.ndarray:
-    a = np.asarray(a)
-    a.flags.writeable = False
-    return a
-
-
 @dataclass(frozen=True, eq=False)
 class Trace:
     """What :func:`~gradnotes.simulate` measured, layer by layer (input side first).
 
+    Besides the arrays below, a Trace answers the questions the chapters keep
+    asking: :meth:`first_last_ratio`, :meth:`per_layer_factor`, and the mean-field
+    description of its network (:attr:`sigma_w`, :attr:`sigma_b`, :attr:`chi1`).
+
     Attributes
     ----------
-    config : dict
-        The arguments of the run (depth, width, batch, activation, activation_params,
-        init, gain, bias_std, residual, norm, dtype, seed).
+    spec : NetworkSpec
+        The network that was probed (frozen).
+    config : mapping
+        ``spec`` as a read-only mapping of plain values (depth, width, batch,
+        activation, activation_params, init, gain, bias_std, residual, norm, dtype,
+        seed, residual_scale).
     inputs : ndarray (batch, width)
         ``h_0``.
     weights, biases : tuple of ndarray
@@ -75,7 +78,7 @@ class Trace:
         Full gradients, kept only with ``keep_grads=True``.
     """
 
-    config: dict
+    spec: NetworkSpec = field(repr=False)
     inputs: np.ndarray = field(repr=False)
     weights: tuple = field(repr=False)
     biases: tuple = field(repr=False)
@@ -98,8 +101,9 @@ class Trace:
     grad_biases: tuple | None = field(default=None, repr=False)
 
     @classmethod
-    def from_pass(cls, result, *, config, activation: Activation, weights, biases, output_grad) -> "Trace":
-        """Summarize a :class:`~gradnotes.probe.Pass` into a Trace."""
+    def from_pass(cls, result, *, spec: NetworkSpec, weights, biases, output_grad) -> "Trace":
+        """Summarize a :class:`~gradnotes.probe.Pass` of ``spec``'s network into a Trace."""
+        activation = spec.activation
         hidden = result.hidden
         depth, batch, width = hidden.shape[0] - 1, hidden.shape[1], hidden.shape[2]
         layers = hidden[1:].reshape(depth, -1)
@@ -115,7 +119,7 @@ class Trace:
         zeros = np.zeros(width, dtype=hidden.dtype)
         loss = float(np.dot(output_grad.reshape(-1).astype(np.float64), hidden[-1].reshape(-1)))
         return cls(
-            config=config,
+            spec=spec,
             inputs=_frozen(hidden[0].copy()),
             weights=tuple(_frozen(w) for w in weights),
             biases=tuple(_frozen(b) for b in biases) if biases is not None else tuple(_frozen(zeros) for _ in weights),
@@ -139,8 +143,94 @@ class Trace:
         )
 
     @property
+    def config(self):
+        """The settings of the run as a read-only mapping (see :meth:`NetworkSpec.config`)."""
+        return self.spec.config()
+
+    @property
     def depth(self) -> int:
         return len(self.weights)
+
+    # -- the numbers chapters ask for ------------------------------------------
+    def first_last_ratio(self, of: str = "grad_weight_norms") -> float:
+        """Layer 1's value of a per-layer quantity over the top layer's, e.g. ``||dL/dW_1|| / ||dL/dW_L||``.
+
+        ``of`` names a per-layer attribute (``"grad_weight_norms"``,
+        ``"grad_activation_norms"``, ``"preactivation_second_moments"``, ...).
+        ``inf`` when only the top is 0, ``nan`` when both are.
+
+        Examples
+        --------
+        >>> from gradnotes import simulate
+        >>> t = simulate(depth=10, width=64, activation="linear", init="xavier_normal", gain=0.5)
+        >>> f"{t.first_last_ratio('grad_activation_norms'):.1e}"   # about 0.5**9
+        '1.9e-03'
+        """
+        values = self._per_layer(of)
+        first, last = float(values[0]), float(values[-1])
+        if last == 0:
+            return math.nan if first == 0 or math.isnan(first) else math.inf
+        return first / last
+
+    def per_layer_factor(self, of: str = "grad_weight_norms") -> float:
+        """The geometric mean factor per layer, ``first_last_ratio(of) ** (1 / (depth - 1))``.
+
+        What one layer multiplies the quantity by on average, going from the top
+        down to layer 1 (``nan`` for a one-layer network).
+        """
+        if self.depth < 2:
+            return math.nan
+        return self.first_last_ratio(of) ** (1 / (self.depth - 1))
+
+    def _per_layer(self, of: str) -> np.ndarray:
+        values = getattr(self, of, None) if of in _PER_LAYER else None
+        if values is None:
+            raise ValueError(f"of={of!r} is not a per-layer quantity; choose one of {list(_PER_LAYER)}")
+        return values
+
+    @property
+    def sigma_w(self) -> float:
+        """The mean-field ``sigma_w`` of the network's square layers (``spec.sigma_w``)."""
+        return self.spec.sigma_w
+
+    @property
+    def sigma_b(self) -> float:
+        """The mean-field ``sigma_b``, the bias standard deviation."""
+        return self.spec.sigma_b
+
+    @property
+    def chi1(self) -> float | None:
+        """Mean-field ``chi_1`` at the length fixed point; ``None`` for residual or normalized networks."""
+        if not self.spec.mean_field_applies:
+            return None
+        from .. import theory  # theory predicts; the probe only measures, so import on use
+
+        return _chi1(theory, self.spec)
+
+    def summary(self) -> dict:
+        """Plain numbers describing the trace (JSON-able), for an explorer's ``state``.
+
+        Keys: ``grad_weight_norms``, ``saturation``, ``dead_units``,
+        ``preactivation_second_moments`` (lists, layer 1 first), ``first_last_ratio``
+        (``||dL/dW_1|| / ||dL/dW_L||``), ``overflow_layer`` (first forward overflow),
+        ``overflowed_layers`` (1-based), ``zero_gradient_layers``, ``sigma_w``,
+        ``sigma_b`` and ``chi1`` (``None`` where mean field does not apply).
+        """
+        g = self.grad_weight_norms
+        mean_field = self.spec.mean_field_applies
+        return dict(
+            grad_weight_norms=g.tolist(),
+            first_last_ratio=self.first_last_ratio(),
+            overflow_layer=self.overflow_layer,
+            overflowed_layers=(np.flatnonzero(self.overflowed) + 1).tolist(),
+            zero_gradient_layers=(np.flatnonzero(g == 0) + 1).tolist(),
+            saturation=self.saturation.tolist(),
+            dead_units=self.dead_units.tolist(),
+            preactivation_second_moments=self.preactivation_second_moments.tolist(),
+            sigma_w=self.sigma_w if mean_field else None,
+            sigma_b=self.sigma_b if mean_field else None,
+            chi1=self.chi1,
+        )
 
     @property
     def overflow(self) -> bool:
@@ -170,6 +260,16 @@ class Trace:
         else:
             lines.append("  overflow   none")
         return "\n".join(lines)
+
+
+#: Per-layer quantities :meth:`Trace.first_last_ratio` can compare.
+_PER_LAYER = ("grad_weight_norms", "grad_bias_norms", "grad_activation_norms", "activation_stds",
+              "preactivation_second_moments", "saturation", "dead_units")
+
+
+def _chi1(theory, spec: NetworkSpec) -> float:
+    with np.errstate(all="ignore"):
+        return float(theory.chi1(spec.activation, spec.sigma_w, spec.sigma_b))
 
 
 def histogram_edges(activation: Activation, bins: int = HISTOGRAM_BINS) -> np.ndarray:
