@@ -36,7 +36,11 @@ from typing import Callable
 
 from ._checks import check_bool, check_choice, check_float, check_int
 
-__all__ = ["Integer", "Real", "Flag", "OneOf", "RULES", "check", "NONE"]
+__all__ = ["Integer", "Real", "Flag", "OneOf", "RULES", "check", "NONE", "MEMORY_LIMIT"]
+
+#: A computation whose arrays would need more bytes than this is refused (6 GiB: a quarter of this
+#: machine's memory, so a learner's mistyped width fails with a sentence instead of swapping).
+MEMORY_LIMIT = 6 * 2**30
 
 #: The string that means "none of these" for an optional choice (norm, clip).
 NONE = "none"

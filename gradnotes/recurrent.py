@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._linalg import fro_norm
-from ._checks import check_choice, check_float, check_int
+from ._checks import check_choice, check_float, check_int, check_memory
+from ._params import MEMORY_LIMIT, check
 from .activations import ACTIVATIONS, get_activation
 from .clipping import CLIPPERS, clip
 from .initializers import INITIALIZERS
@@ -81,10 +82,13 @@ def rnn_gradients(
     steps = check_int("steps", steps, low=1, high=10_000)
     rho = check_float("spectral_radius", spectral_radius, low=0.0, high=100.0)
     act = get_activation(activation)
-    width = check_int("width", width, low=1, high=4096)
-    batch = check_int("batch", batch, low=1, high=4096)
+    width = check("width", width)
+    batch = check("batch", batch)
     input_std = check_float("input_std", input_std, low=0.0)
-    rng = np.random.default_rng(check_int("seed", seed, low=0))
+    # h, d, u and the backward pass: four (steps, batch, width) float64 arrays
+    check_memory(f"rnn_gradients(steps={steps}, width={width}, batch={batch})",
+                 4 * 8 * steps * batch * width, MEMORY_LIMIT)
+    rng = np.random.default_rng(check("seed", seed))
     W = INITIALIZERS["orthogonal"](width, width, rng, gain=rho)
     u = rng.standard_normal((steps, batch, width)) * input_std
     readout = rng.standard_normal((batch, width))

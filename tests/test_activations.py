@@ -3,6 +3,7 @@ import warnings
 
 import numpy as np
 import pytest
+from torch_reference import torch_activation
 
 from gradnotes import ACTIVATIONS, SATURATION_RATIO, get_activation
 from gradnotes.activations import SELU_ALPHA, SELU_LAMBDA
@@ -115,19 +116,25 @@ def test_computed_gains_normalize_the_second_moment(name, rng):
 @pytest.mark.parametrize("name", NAMES)
 def test_matches_torch_functional(name, rng):
     torch = pytest.importorskip("torch")
-    F = torch.nn.functional
-    ref = {
-        "linear": lambda t: t, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": F.relu,
-        "leaky_relu": lambda t: F.leaky_relu(t, 0.01), "elu": F.elu, "selu": F.selu,
-        "gelu": F.gelu, "silu": F.silu, "softplus": F.softplus,
-    }[name]
-    x = rng.normal(scale=4, size=5000)
-    t = torch.tensor(x, requires_grad=True)
-    y = ref(t)
-    y.sum().backward()
+    # beyond softplus's and sigmoid's switch points (|x| > 20) and into saturation, not only N(0, 4^2)
+    x = np.concatenate((rng.normal(scale=4, size=5000), [-60.0, -35.0, -20.5, 20.5, 35.0, 60.0, 0.0]))
+    for act in (ACTIVATIONS[name], *_with_other_params(name)):
+        t = torch.tensor(x, requires_grad=True)
+        y = torch_activation(torch, act)(t)
+        y.sum().backward()
+        np.testing.assert_allclose(act(x), y.detach().numpy(), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(act.derivative(x), t.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_torch_reference_table_covers_the_registry():
+    torch = pytest.importorskip("torch")
+    for act in ACTIVATIONS.values():
+        assert callable(torch_activation(torch, act)), act.name
+
+
+def _with_other_params(name):
     act = ACTIVATIONS[name]
-    np.testing.assert_allclose(act(x), y.detach().numpy(), rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(act.derivative(x), t.grad.numpy(), rtol=1e-12, atol=1e-14)
+    return [act.with_params(**{k: 0.3 for k in act.params})] if act.params else []
 
 
 def test_float32_close_to_float64(rng):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._style import COLORS, FONT, NOTE_BOX, edge_transform, style_axes
+from ._style import COLORS, FONT, LEGEND, NOTE_BOX, edge_transform, log_limits, place_legend, style_axes
 
-__all__ = ["LayerMarks", "setup_layer_axis", "set_layer_limits", "layer_ranges", "forward_overflow"]
+__all__ = ["LayerMarks", "LayerCurve", "setup_layer_axis", "set_layer_limits", "layer_ranges", "forward_overflow"]
 
 
 def setup_layer_axis(ax, *, grid: bool = True) -> None:
@@ -139,3 +139,68 @@ class LayerMarks:
             hits = x0 < w if "left" in corner else x0 + span > 1 - w
             if hits:
                 note.set_y(1 - h - 0.03 if upper else h + 0.03)
+
+
+class LayerCurve:
+    """A measured per-layer quantity on a log axis with an optional prediction line, marks and legend.
+
+    The shared machinery of :class:`~gradnotes.plots.GradNormArtists` and
+    :class:`~gradnotes.plots.VarianceArtists`: a subclass draws its ``measured``
+    line and calls :meth:`_show` from its ``update``.
+
+    Attributes
+    ----------
+    measured, prediction : Line2D
+    marks : LayerMarks
+        Bad layers on the top edge, exact zeros on the bottom edge.
+    legend : Legend
+        Shown only while a prediction is drawn.
+    """
+
+    def __init__(self, ax, measured, *, ylabel: str, title: str, zero_text: str):
+        self.ax = ax
+        setup_layer_axis(ax)
+        ax.set_yscale("log")
+        ax.set_ylabel(ylabel, fontsize=FONT["label"])
+        self.title = ax.set_title(title, loc="left", fontsize=FONT["title"], fontweight="bold")
+        self.measured = measured
+        (self.prediction,) = ax.plot([], [], color=COLORS["prediction"], lw=1.3, ls="--",
+                                     zorder=3, label="mean-field prediction")
+        self.marks = LayerMarks(ax, zero_text=zero_text)
+        self.legend = ax.legend(handles=[self.measured, self.prediction], **LEGEND)
+
+    @property
+    def artists(self) -> list:
+        """Artists that change with every trace, in drawing order."""
+        return [self.prediction, self.measured, *self.marks.artists]
+
+    @property
+    def decorations(self) -> list:
+        """Artists that change now and then (the legend)."""
+        return [self.legend]
+
+    def _show(self, values, bad, prediction, *, keep_limits: bool):
+        """Draw ``values`` (NaN where ``bad`` or not positive) and ``prediction`` (or None); fit the axes."""
+        values = np.asarray(values, dtype=float)
+        depth = values.size
+        layers = np.arange(1, depth + 1)
+        shown = np.where(bad | ~np.isfinite(values) | (values <= 0), np.nan, values)
+        self.measured.set_data(layers, shown)
+        if prediction is None:
+            p = np.array([])
+            self.prediction.set_data([], [])
+        else:
+            p = np.asarray(prediction, dtype=float)
+            if p.shape != values.shape:
+                raise ValueError(f"prediction has shape {p.shape}; expected {values.shape}, one value per layer")
+            p = np.where(np.isfinite(p) & (p > 0), p, np.nan)
+            self.prediction.set_data(layers, p)
+        self.legend.set_visible(bool(np.any(np.isfinite(p))))
+        self.marks.update(bad, values == 0)
+        set_layer_limits(self.ax, depth)
+        current = self.ax.get_ylim() if keep_limits else None
+        self.ax.set_ylim(log_limits(np.concatenate((shown, p)), current))
+        corner = place_legend(self.legend, self.ax, np.concatenate((layers, layers[:p.size])),
+                              np.concatenate((shown, p)), edge=self.marks.occupied())
+        self.marks.avoid(corner if self.legend.get_visible() else "none", (0.5, 0.25))
+        return self

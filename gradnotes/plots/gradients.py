@@ -11,8 +11,8 @@ import numpy as np
 
 from ..activations import ACTIVATIONS
 from ..probe import Trace
-from ._layers import LayerMarks, forward_overflow as _forward_overflow, set_layer_limits, setup_layer_axis
-from ._style import COLORS, FONT, LEGEND, NOTE_BOX, log_limits, place_legend
+from ._layers import LayerCurve, LayerMarks, forward_overflow as _forward_overflow, set_layer_limits, setup_layer_axis
+from ._style import COLORS, FONT, LEGEND, NOTE_BOX, place_legend
 
 __all__ = [
     "plot_grad_norms", "GradNormArtists",
@@ -25,14 +25,7 @@ def _title(ax, text):
     return ax.set_title(text, loc="left", fontsize=FONT["title"], fontweight="bold")
 
 
-def _positive(values, bad):
-    """Values with non-finite, non-positive and ``bad`` entries set to NaN (gaps on a log axis)."""
-    v = np.array(values, dtype=float)
-    v[~np.isfinite(v) | (v <= 0) | bad] = np.nan
-    return v
-
-
-class GradNormArtists:
+class GradNormArtists(LayerCurve):
     """Artists of :func:`plot_grad_norms`.
 
     Attributes
@@ -48,28 +41,11 @@ class GradNormArtists:
     """
 
     def __init__(self, trace: Trace, ax, *, prediction=None, label=None):
-        self.ax = ax
-        setup_layer_axis(ax)
-        ax.set_yscale("log")
-        ax.set_ylabel(r"$\|\partial L/\partial W_l\|_F$  (log scale)", fontsize=FONT["label"])
-        self.title = _title(ax, "Gradient per layer")
         (self.line,) = ax.plot([], [], color=COLORS["gradient"], lw=1.6, marker="o", ms=3.2,
                                zorder=4, label=label or "measured")
-        (self.prediction,) = ax.plot([], [], color=COLORS["prediction"], lw=1.3, ls="--",
-                                     zorder=3, label="mean-field prediction")
-        self.marks = LayerMarks(ax, zero_text="zero gradient")
-        self.legend = ax.legend(handles=[self.line, self.prediction], **LEGEND)
+        super().__init__(ax, self.line, ylabel=r"$\|\partial L/\partial W_l\|_F$  (log scale)",
+                         title="Gradient per layer", zero_text="zero gradient")
         self.update(trace, prediction)
-
-    @property
-    def artists(self) -> list:
-        """Artists that change with every trace, in drawing order."""
-        return [self.prediction, self.line, *self.marks.artists]
-
-    @property
-    def decorations(self) -> list:
-        """Artists that change now and then (the legend)."""
-        return [self.legend]
 
     def update(self, trace: Trace, prediction=None, *, keep_limits: bool = False) -> "GradNormArtists":
         """Show another trace (and prediction, or none).
@@ -78,29 +54,8 @@ class GradNormArtists:
         (decade hysteresis, for explorers); otherwise they are the tightest decades.
         """
         g = np.asarray(trace.grad_weight_norms, dtype=float)
-        depth = g.size
-        layers = np.arange(1, depth + 1)
         overflowed = np.asarray(trace.overflowed, bool) | ~np.isfinite(g)
-        shown = _positive(g, overflowed)
-        self.line.set_data(layers, shown)
-        if prediction is not None:
-            p = np.asarray(prediction, dtype=float)
-            if p.shape != g.shape:
-                raise ValueError(f"prediction has shape {p.shape}; expected {g.shape}, one value per layer")
-            p = _positive(p, np.zeros(depth, bool))
-            self.prediction.set_data(layers, p)
-        else:
-            p = np.array([])
-            self.prediction.set_data([], [])
-        self.legend.set_visible(bool(np.any(np.isfinite(p))))
-        self.marks.update(overflowed, g == 0)
-        set_layer_limits(self.ax, depth)
-        current = self.ax.get_ylim() if keep_limits else None
-        self.ax.set_ylim(log_limits(np.concatenate((shown, p)), current))
-        corner = place_legend(self.legend, self.ax, np.concatenate((layers, layers[:p.size])),
-                              np.concatenate((shown, p)), edge=self.marks.occupied())
-        self.marks.avoid(corner if self.legend.get_visible() else "none", (0.5, 0.25))
-        return self
+        return self._show(g, overflowed, prediction, keep_limits=keep_limits)
 
 
 def plot_grad_norms(trace: Trace, ax, *, prediction=None, label=None) -> GradNormArtists:
@@ -111,7 +66,7 @@ def plot_grad_norms(trace: Trace, ax, *, prediction=None, label=None) -> GradNor
     trace : Trace
     ax : matplotlib Axes
     prediction : array_like (depth,), optional
-        A theory line to overlay, e.g. :func:`gradnotes.explore.predicted_grad_norms`.
+        A theory line to overlay, e.g. :func:`gradnotes.theory.predicted_grad_norms`.
     label : str, optional
         Legend label of the measured line (default "measured"; the legend shows with a prediction).
 

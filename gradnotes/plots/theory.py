@@ -7,8 +7,8 @@ import numpy as np
 from ..activations import Activation, get_activation
 from ..explore import phase_grid, predicted_variance
 from ..probe import Trace
-from ._layers import LayerMarks, forward_overflow as _forward_overflow, set_layer_limits, setup_layer_axis
-from ._style import COLORS, FONT, LEGEND, NOTE_BOX, log_limits, place_legend, style_axes, title_text
+from ._layers import LayerCurve, forward_overflow as _forward_overflow
+from ._style import COLORS, FONT, NOTE_BOX, style_axes, title_text
 
 __all__ = ["plot_variance_profile", "VarianceArtists", "plot_phase_diagram", "PhaseArtists",
            "SIGMA_W_GRID", "SIGMA_B_GRID"]
@@ -18,62 +18,23 @@ SIGMA_W_GRID = np.linspace(0.05, 4.0, 60)
 SIGMA_B_GRID = np.linspace(0.0, 2.0, 40)
 
 
-class VarianceArtists:
+class VarianceArtists(LayerCurve):
     """Artists of :func:`plot_variance_profile`: ``points``, ``prediction``, ``marks``, ``legend``."""
 
     def __init__(self, trace: Trace, ax, *, prediction=None):
-        self.ax = ax
-        setup_layer_axis(ax)
-        ax.set_yscale("log")
-        ax.set_ylabel(r"$q^l = \mathrm{mean}(z_l^2)$  (log scale)", fontsize=FONT["label"])
-        self.title = ax.set_title("Pre-activation variance", loc="left", fontsize=FONT["title"],
-                                  fontweight="bold")
         (self.points,) = ax.plot([], [], ls="none", marker="o", ms=4, color=COLORS["variance"],
                                  zorder=4, label="measured")
-        (self.prediction,) = ax.plot([], [], color=COLORS["prediction"], lw=1.3, ls="--",
-                                     zorder=3, label="mean-field prediction")
-        self.marks = LayerMarks(ax, zero_text="$q = 0$")
-        self.legend = ax.legend(handles=[self.points, self.prediction], **LEGEND)
+        super().__init__(ax, self.points, ylabel=r"$q^l = \mathrm{mean}(z_l^2)$  (log scale)",
+                         title="Pre-activation variance", zero_text="$q = 0$")
         self.update(trace, prediction)
-
-    @property
-    def artists(self) -> list:
-        """Artists that change with every trace, in drawing order."""
-        return [self.prediction, self.points, *self.marks.artists]
-
-    @property
-    def decorations(self) -> list:
-        """Artists that change now and then (the legend)."""
-        return [self.legend]
 
     def update(self, trace: Trace, prediction=None, *, keep_limits: bool = False) -> "VarianceArtists":
         """Show another trace; ``prediction`` as in :func:`plot_variance_profile`."""
         q = np.asarray(trace.preactivation_second_moments, dtype=float)
-        depth = q.size
-        layers = np.arange(1, depth + 1)
         bad = _forward_overflow(trace) | ~np.isfinite(q)  # q is a forward quantity
-        shown = np.where(bad | (q <= 0), np.nan, q)
-        self.points.set_data(layers, shown)
         if prediction is None:
             prediction = predicted_variance(trace)
-        if prediction is None or prediction is False:
-            p = np.array([])
-            self.prediction.set_data([], [])
-        else:
-            p = np.asarray(prediction, dtype=float)
-            if p.shape != q.shape:
-                raise ValueError(f"prediction has shape {p.shape}; expected {q.shape}, one value per layer")
-            p = np.where(np.isfinite(p) & (p > 0), p, np.nan)
-            self.prediction.set_data(layers, p)
-        self.legend.set_visible(bool(np.any(np.isfinite(p))))
-        self.marks.update(bad, q == 0)
-        set_layer_limits(self.ax, depth)
-        current = self.ax.get_ylim() if keep_limits else None
-        self.ax.set_ylim(log_limits(np.concatenate((shown, p)), current))
-        corner = place_legend(self.legend, self.ax, np.concatenate((layers, layers[:p.size])),
-                              np.concatenate((shown, p)), edge=self.marks.occupied())
-        self.marks.avoid(corner if self.legend.get_visible() else "none", (0.5, 0.25))
-        return self
+        return self._show(q, bad, None if prediction is False else prediction, keep_limits=keep_limits)
 
 
 def plot_variance_profile(trace: Trace, ax, *, prediction=None) -> VarianceArtists:

@@ -23,7 +23,6 @@ import numpy as np
 
 from .._checks import check_bool, check_int
 from .._params import RULES
-from ..initializers import get_initializer
 from ..noise import draw_noise
 from ._simulate import readout_gradient, run
 from ._spec import NetworkSpec

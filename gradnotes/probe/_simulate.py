@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from .._checks import check_memory
-from .._params import check
+from .._params import MEMORY_LIMIT, check
 from ..activations import Activation
 from ..noise import Noise, draw_noise
 from ._kernel import propagate
@@ -31,10 +31,6 @@ from ._spec import NetworkSpec
 from ._trace import Trace
 
 __all__ = ["simulate", "MEMORY_LIMIT", "readout_gradient", "run"]
-
-#: :func:`simulate` refuses a network whose arrays would need more bytes than this.
-MEMORY_LIMIT = 6 * 2**30
-
 
 def readout_gradient(noise: Noise, dtype) -> np.ndarray:
     """``dL/dh_L = r / sqrt(B N)``: the gradient the random read-out loss sends into the top layer."""
