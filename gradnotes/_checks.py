@@ -12,6 +12,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ._registry import closest
+
 
 def check_choice(name: str, value, choices: Mapping | tuple | list):
     """Return ``value`` if it is one of ``choices`` (a registry or a sequence)."""
@@ -22,7 +24,7 @@ def check_choice(name: str, value, choices: Mapping | tuple | list):
             f"of type {type(value).__name__}"
         )
     if value not in allowed:
-        raise ValueError(f"{name}={value!r} is not known; choose one of {allowed}")
+        raise ValueError(f"{name}={value!r} is not known{closest(value, allowed)}; choose one of {allowed}")
     return value
 
 

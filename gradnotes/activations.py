@@ -24,8 +24,8 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from . import _gauss
 from ._checks import check_choice, check_float
+from ._registry import Registry
 
 __all__ = ["Activation", "ACTIVATIONS", "SATURATION_RATIO", "get_activation", "activation_properties"]
 
@@ -293,7 +293,9 @@ class Activation:
         """
         if self.torch_gain is not None:
             return float(self.torch_gain(**self.params))
-        second_moment = _gauss.expect(lambda z: self(z) ** 2, self.kinks)
+        from .theory._quadrature import expect  # deferred: theory imports this module
+
+        second_moment = expect(lambda z: self(z) ** 2, self.kinks)
         return 1.0 / math.sqrt(second_moment)
 
     @property
@@ -395,7 +397,7 @@ def _registry() -> dict[str, Activation]:
 
 
 #: Name -> :class:`Activation`; slider options and parametrized tests come from here.
-ACTIVATIONS: Mapping[str, Activation] = MappingProxyType(_registry())
+ACTIVATIONS: Mapping[str, Activation] = Registry("activation", _registry())
 
 
 def get_activation(activation, **params) -> Activation:
@@ -430,7 +432,7 @@ def activation_properties(activation) -> dict:
     >>> p["max_derivative"], p["zero_gradient_fraction"], round(p["gain"], 4)
     (1.0, 0.5, 1.4142)
     """
-    from . import _gauss
+    from .theory import _quadrature as _gauss
 
     act = get_activation(activation)
     kinks = (0.0,) if act.kinks else ()

@@ -23,6 +23,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from ._checks import check_choice, check_float, check_int, check_rng
+from ._registry import Registry
 
 __all__ = ["Initializer", "INITIALIZERS", "get_initializer"]
 
@@ -154,7 +155,7 @@ def _registry() -> dict[str, Initializer]:
 
 
 #: Name -> :class:`Initializer`.
-INITIALIZERS: Mapping[str, Initializer] = MappingProxyType(_registry())
+INITIALIZERS: Mapping[str, Initializer] = Registry("init", _registry())
 
 
 def get_initializer(init) -> Initializer:

@@ -20,9 +20,10 @@ with bars the mean over the same axis.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import MappingProxyType
 
 import numpy as np
+
+from ._registry import Registry
 
 __all__ = ["NORMS", "Norm", "EPS", "normalize", "normalize_backward"]
 
@@ -59,7 +60,7 @@ class Norm:
 
 
 #: Name -> :class:`Norm`; ``None`` is no normalization.
-NORMS = MappingProxyType({
+NORMS = Registry("norm", {
     "batch": Norm("batch", axis=0, over="batch", couples_examples=True),
     "layer": Norm("layer", axis=1, over="width", couples_examples=False),
 })

@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from gradnotes import ACTIVATIONS, INITIALIZERS, draw_noise, get_activation, simulate, theory
+from gradnotes import ACTIVATIONS, INITIALIZERS, clipping, draw_noise, get_activation, simulate, theory
 
 BAD_CALLS = [
     # (call, exception, words the message must contain)
@@ -49,6 +49,15 @@ BAD_CALLS = [
     (lambda: theory.phase_diagram("tanh", [[1.0]], [0.0]), ValueError, ["sigma_w", "1-D"]),
     (lambda: theory.phase_diagram("tanh", [1.0], [-0.1]), ValueError, ["sigma_b", ">= 0"]),
     (lambda: draw_noise(3, 4, 5, seed="x"), TypeError, ["seed", "'x'"]),
+    # registries say what they know, and suggest the closest name
+    (lambda: ACTIVATIONS["tanhh"], KeyError, ["activation 'tanhh'", "did you mean 'tanh'", "relu"]),
+    (lambda: INITIALIZERS["he"], KeyError, ["init 'he'", "he_normal"]),
+    (lambda: simulate(3, 16, "tahn"), ValueError, ["did you mean 'tanh'"]),
+    # clipping takes a list of arrays and a positive threshold
+    (lambda: clipping.clip_by_norm([np.ones(3)], threshold=-1), ValueError, ["threshold=-1.0", "(0, inf]"]),
+    (lambda: clipping.clip_by_norm(np.ones(3), 1.0), TypeError, ["grads", "list", "[g]"]),
+    (lambda: clipping.clip_by_value([np.ones(3)], 0.0), ValueError, ["threshold=0.0"]),
+    (lambda: clipping.clip([np.array(["a"])], "norm"), TypeError, ["grads[0]", "numeric"]),
 ]
 
 
