@@ -9,10 +9,7 @@ from .initializers import INITIALIZERS, Initializer, get_initializer
 from .noise import Noise, draw_noise
 from .normalization import NORMS
 from .probe import DTYPES, NetworkSpec, Trace, propagate, simulate
-from .datasets import DATASETS, make_dataset, spirals
-from .mlp import MLP
-from .optimizers import OPTIMIZERS, get_optimizer
-from .training import TrainingRun, train
+from .training import DATASETS, MLP, OPTIMIZERS, TrainingRun, get_optimizer, make_dataset, spirals, train
 from . import chains, clipping, probe, recurrent, theory
 
 __all__ = [

@@ -93,7 +93,7 @@ def test_bad_controls_are_refused(explorer):
                         ("depth", 31), ("depth", 1), ("lr", 2.0), ("gain", 3.0)):
         with pytest.raises(ValueError, match=name):
             explorer.update(**{name: value})
-    # "none" is train()'s other spelling of no clipping: accepted, and the same picture as None
+    # "none" is the other spelling of no clipping (gradnotes._params): accepted, and the same picture as None
     explorer.update(clip="none")
     assert explorer.controls["clip"].value is None and explorer.run.config["clip"] is None
     assert set(tw.INIT_CHOICES) >= {"xavier_normal", "he_normal", "orthogonal", "lecun_normal", "normal"}
@@ -101,14 +101,14 @@ def test_bad_controls_are_refused(explorer):
 
 
 def test_every_precomputable_value_is_an_option(explorer):
-    grid = static.GRIDS["training_explorer"]
+    grid = static.GRIDS[gw.training_explorer]
     for name in (*grid.values, "optimizer", "clip", "weight_decay", "lr", "gain"):
         for value in (grid.values[name] if name in grid.values else static.VALUES[name]):
             assert explorer._checked({name: value}) == {name: value}
 
 
 def test_the_static_copy_has_a_picture_per_grid_point_and_switches(explorer):
-    grid = static.GRIDS["training_explorer"]
+    grid = static.GRIDS[gw.training_explorer]
     s = static.static_explorer(explorer, grid)
     assert len(s.pictures) == np.prod([len(v) for v in grid.values.values()]) == 9
     assert s.values() == {"activation": "tanh", "optimizer": "adam"}
@@ -120,7 +120,7 @@ def test_the_static_copy_has_a_picture_per_grid_point_and_switches(explorer):
 
 
 def test_the_factory_is_wrapped_for_the_book(monkeypatch):
-    assert gw.training_explorer.__wrapped__ is tw.training_explorer
+    assert gw.training_explorer is tw.training_explorer and gw.training_explorer in static.GRIDS
     monkeypatch.setenv(static.ENV, "1")
     made = gw.training_explorer(**SMALL, clip="value", static_controls=("clip",))
     assert isinstance(made, gw.StaticExplorer) and made.options == {"clip": [None, "norm", "value"]}

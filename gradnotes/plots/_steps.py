@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ..training_run import TrainingRun
+from ..training import TrainingRun
 from ._style import COLORS, FONT, style_axes
 
 __all__ = ["recorded_steps", "step_axis", "mark_divergence", "horizon"]

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ..training_run import TrainingRun
+from ..training import TrainingRun
 from ._layers import layer_ranges
 from ._steps import mark_divergence, recorded_steps, step_axis
 from ._style import COLORS, FONT, LEGEND, NOTE_BOX, edge_transform, log_limits, place_legend

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from ..activations import ACTIVATIONS
-from ..training_run import TrainingRun
+from ..training import TrainingRun
 from ._steps import mark_divergence, recorded_steps, step_axis
 from ._style import COLORS, FONT, LEGEND, NOTE_BOX, edge_transform, log_limits, place_legend
 from .layer_curves import HEALTHY_RATIO, RATIO_WINDOW, plot_layer_gradients, plot_update_ratios

@@ -1,7 +1,9 @@
+"""gradnotes.training._datasets: shapes, labels, determinism, the spiral formula and bad input."""
+
 import numpy as np
 import pytest
 
-from gradnotes.datasets import DATASETS, make_dataset, spirals
+from gradnotes.training import DATASETS, make_dataset, spirals
 
 
 @pytest.mark.parametrize("name", list(DATASETS))

@@ -25,20 +25,46 @@ An optimizer therefore updates the whole network with a handful of array operati
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
-from ._checks import check_bool, check_choice, check_float, check_int, check_rng
-from .activations import Activation, get_activation
-from .initializers import get_initializer
-from .losses import cross_entropy
-from .normalization import EPS, NORMS, normalize, normalize_backward
-from .probe import DTYPES
+from .._checks import check_float, check_rng
+from .._params import Flag, Integer, Real, check
+from ..activations import Activation, get_activation
+from ..initializers import get_initializer
+from ..normalization import EPS, NORMS, normalize, normalize_backward
+from ._losses import cross_entropy
 
 __all__ = ["MLP", "Cache", "BATCHNORM_MOMENTUM"]
 
 #: Running batch-norm statistics move this far towards each batch's (as torch's default).
 BATCHNORM_MOMENTUM = 0.1
+
+
+def _dropout_rule(name: str, value) -> float:
+    """A dropout probability, in ``[0, 1)``: ``p = 1`` would drop every unit."""
+    p = check_float(name, value, low=0.0, high=1.0)
+    if p >= 1.0:
+        raise ValueError(f"{name}={p} is out of range; allowed: [0, 1)")
+    return p
+
+
+#: Rules for the parameters only the MLP has; the shared concepts (depth, width,
+#: gain, residual, norm, dtype, seed) are declared in :data:`gradnotes._params.RULES`.
+MLP_RULES = MappingProxyType({
+    "n_in": Integer(1, 4096),
+    "n_classes": Integer(2, 4096),
+    "output_gain": Real(0.0, 1e3),
+    "bias": Flag(),
+    "dropout": _dropout_rule,
+})
+
+
+def check_norm_width(width: int, norm: str | None) -> None:
+    """Refuse a width too small for ``norm`` (layer norm needs 2 units); the batch is checked where it is known."""
+    if norm is not None:
+        NORMS[norm].check_size(batch=2, width=width)
 
 
 @dataclass(eq=False)
@@ -88,8 +114,9 @@ class MLP:
     residual : bool
         ``h_l = h_{l-1} + D(phi(N(z_l)))`` for layers 2..depth.
     norm : {None, "batch", "layer"}
-        Batch norm uses batch statistics while training and running averages
-        (momentum 0.1, unbiased variance, as torch) in evaluation. Layer norm of a
+        A name in ``NORMS`` (``"none"`` is ``None``). Batch norm uses batch
+        statistics while training and running averages (momentum 0.1, unbiased
+        variance, as torch) in evaluation. Layer norm of a
         point whose ``z`` is the same in every unit (the origin, with zero biases)
         multiplies its gradient by ``1/sqrt(EPS) = 316`` per layer: in float32
         about 15 such layers overflow, exactly as in torch.
@@ -112,23 +139,19 @@ class MLP:
                  dropout: float = 0.0, dtype: str = "float32", rng: np.random.Generator):
         self.activation: Activation = get_activation(activation)
         initializer = get_initializer(init)
-        n_in = check_int("n_in", n_in, low=1, high=4096)
-        n_classes = check_int("n_classes", n_classes, low=2, high=4096)
-        self.depth = check_int("depth", depth, low=1, high=200)
-        self.width = check_int("width", width, low=1, high=4096)
-        gain = check_float("gain", gain, low=0.0, high=1e3)
-        output_gain = check_float("output_gain", output_gain, low=0.0, high=1e3)
-        self.bias = check_bool("bias", bias)
-        self.residual = check_bool("residual", residual)
-        if norm is not None:
-            check_choice("norm", norm, tuple(NORMS))
-        if norm == "layer" and self.width < 2:
-            raise ValueError(f"width={self.width} is too small for norm='layer'; allowed: width >= 2")
-        self.norm = norm
-        self.dropout = check_float("dropout", dropout, low=0.0, high=1.0)
-        if self.dropout >= 1.0:
-            raise ValueError(f"dropout={self.dropout} is out of range; allowed: [0, 1)")
-        self.dtype = DTYPES[check_choice("dtype", dtype, DTYPES)]
+        n_in = check("n_in", n_in, MLP_RULES["n_in"])
+        n_classes = check("n_classes", n_classes, MLP_RULES["n_classes"])
+        self.depth = depth = check("depth", depth)
+        self.width = width = check("width", width)
+        gain = check("gain", gain)
+        output_gain = check("output_gain", output_gain, MLP_RULES["output_gain"])
+        self.bias = check("bias", bias, MLP_RULES["bias"])
+        self.residual = check("residual", residual)
+        self.norm = norm = check("norm", norm)
+        check_norm_width(width, norm)
+        self._norm = None if norm is None else NORMS[norm]
+        self.dropout = check("dropout", dropout, MLP_RULES["dropout"])
+        self.dtype = np.dtype(check("dtype", dtype)).type
         check_rng("rng", rng)
 
         self.shapes = [(n_in, width)] + [(width, width)] * (depth - 1) + [(width, n_classes)]
@@ -193,21 +216,21 @@ class MLP:
             cache = self.new_cache(X.shape[0])
         elif cache.batch != X.shape[0]:
             raise ValueError(f"cache is for batches of {cache.batch} points; X has {X.shape[0]}")
-        act, dropping = self.activation, train and self.dropout > 0
+        act, norm, dropping = self.activation, self._norm, train and self.dropout > 0
         cache.train = train
         cache.hidden[0] = h = X
         for l in range(self.depth):
             z = np.matmul(h, self.weights[l], out=cache.pre[l])
             if self.bias:
                 z += self.biases[l]
-            if self.norm == "batch" and not train:
+            if norm is not None and norm.couples_examples and not train:  # batch norm: running statistics
                 cache.inv_stds[l] = 1 / np.sqrt(self.running_var[l] + self.dtype(EPS))
                 z -= self.running_mean[l]
                 z *= cache.inv_stds[l]
-            elif self.norm is not None:
-                if self.norm == "batch":
+            elif norm is not None:
+                if norm.couples_examples:
                     self._update_running_stats(l, z)
-                cache.inv_stds[l] = normalize(z, NORMS[self.norm].axis, out=z)
+                cache.inv_stds[l] = normalize(z, norm.axis, out=z)
             a = act.forward_into(z, cache.post[l])
             if dropping or (self.residual and l > 0):
                 h_new = cache.skips[l]
@@ -253,16 +276,16 @@ class MLP:
             np.sum(dlogits, axis=0, out=self.grad_biases[-1])
         g, g_below = cache.g, cache.g_below
         np.matmul(dlogits, self.weights[-1].T, out=g)  # dL/dh_L
-        dropped = cache.train and self.dropout > 0
+        norm, dropped = self._norm, cache.train and self.dropout > 0
         for l in range(self.depth - 1, -1, -1):
             delta = self.local_derivative(cache, l, out=cache.delta)  # phi'(pre_l)
             delta *= g
             if dropped:
                 delta *= cache.masks[l]
-            if self.norm == "batch" and not cache.train:
+            if norm is not None and norm.couples_examples and not cache.train:
                 delta *= cache.inv_stds[l]  # evaluation-mode batch norm is a fixed affine map
-            elif self.norm is not None:
-                normalize_backward(delta, cache.pre[l], cache.inv_stds[l], NORMS[self.norm].axis)
+            elif norm is not None:
+                normalize_backward(delta, cache.pre[l], cache.inv_stds[l], norm.axis)
             np.matmul(cache.hidden[l].T, delta, out=self.grad_weights[l])
             if self.bias:
                 np.sum(delta, axis=0, out=self.grad_biases[l])

@@ -18,7 +18,8 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ._checks import check_choice, check_float, check_int
+from .._checks import check_choice, check_float, check_int
+from .._params import check
 
 __all__ = ["DATASETS", "spirals", "moons", "circles", "make_dataset"]
 
@@ -28,7 +29,7 @@ MAX_POINTS_PER_CLASS = 100_000
 def _check(n_per_class, noise, seed):
     n = check_int("n_per_class", n_per_class, low=2, high=MAX_POINTS_PER_CLASS)
     noise = check_float("noise", noise, low=0.0, high=10.0)
-    return n, noise, np.random.default_rng(check_int("seed", seed, low=0))
+    return n, noise, np.random.default_rng(check("seed", seed))
 
 
 def spirals(n_per_class: int = 100, noise: float = 0.2, seed: int = 0, *, classes: int = 3):

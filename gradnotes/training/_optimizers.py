@@ -33,7 +33,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from ._checks import check_bool, check_choice, check_float
+from .._checks import check_bool, check_choice, check_float
 
 __all__ = ["Optimizer", "SGD", "Momentum", "RMSprop", "Adam", "AdamW", "OPTIMIZERS", "get_optimizer"]
 

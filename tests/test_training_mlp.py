@@ -1,15 +1,16 @@
-"""The MLP's forward and backward pass against a plain reference with finite differences,
-against PyTorch autograd, and the exact behaviour of dropout and batch-norm statistics."""
+"""gradnotes.training._mlp: the MLP's forward and backward pass against a plain reference with
+finite differences, against PyTorch autograd, the exact behaviour of dropout and batch-norm
+statistics, and its parameter rules (the probe's bounds)."""
 
 import numpy as np
 import pytest
 from scipy.special import logsumexp
 
+from torch_reference import torch_activation
+
 from gradnotes import ACTIVATIONS
-from gradnotes.datasets import spirals
-from gradnotes.losses import cross_entropy
-from gradnotes.mlp import MLP
 from gradnotes.normalization import EPS
+from gradnotes.training import MLP, cross_entropy, spirals
 
 CASES = [
     dict(activation="tanh"),
@@ -37,7 +38,7 @@ def make(case, depth=4, width=6, batch=10, seed=0):
 
 
 def reference_loss(net, weights, biases, X, y, masks):
-    """The training-mode loss written out the plain way (independent of gradnotes.mlp)."""
+    """The training-mode loss written out the plain way (independent of gradnotes.training.MLP)."""
     act = ACTIVATIONS[net.activation.name]
     h = X
     for l in range(net.depth):
@@ -85,8 +86,7 @@ def test_gradients_match_finite_differences(case):
 def torch_loss(torch, net, X, y, masks, train=True, running=None):
     """The same network in PyTorch's functional API; returns (loss, weights, biases)."""
     F = torch.nn.functional
-    fn = {"tanh": torch.tanh, "relu": F.relu, "sigmoid": torch.sigmoid, "gelu": F.gelu, "elu": F.elu,
-          "selu": F.selu, "leaky_relu": lambda x: F.leaky_relu(x, 0.01)}[net.activation.name]
+    fn = torch_activation(torch, net.activation)
     Ws = [torch.tensor(W.copy(), requires_grad=True) for W in net.weights]
     bs = [torch.tensor(b.copy(), requires_grad=True) for b in net.biases] if net.bias else None
     h = torch.tensor(X)
@@ -154,22 +154,6 @@ def test_batch_norm_running_statistics_and_evaluation_match_torch():
         np.testing.assert_allclose(net.grad_weights[l], Ws[l].grad.numpy(), rtol=1e-9, atol=1e-14)
 
 
-def test_cross_entropy_gradient_and_uniform_loss():
-    rng = np.random.default_rng(0)
-    logits, y = rng.standard_normal((5, 4)) * 3, np.array([0, 3, 1, 1, 2])
-    loss, d = cross_entropy(logits, y)
-    assert loss == pytest.approx(np.mean(logsumexp(logits, axis=1) - logits[np.arange(5), y]), rel=1e-14)
-    eps = 1e-6
-    for i, j in [(0, 0), (2, 3), (4, 2)]:
-        lp, lm = logits.copy(), logits.copy()
-        lp[i, j] += eps
-        lm[i, j] -= eps
-        assert d[i, j] == pytest.approx((cross_entropy(lp, y)[0] - cross_entropy(lm, y)[0]) / (2 * eps), rel=1e-6)
-    assert cross_entropy(np.zeros((3, 10)), np.array([1, 2, 3]))[0] == pytest.approx(np.log(10))
-    # huge logits: no overflow, finite loss
-    assert np.isfinite(cross_entropy(np.array([[1e4, -1e4, 0.0]]), np.array([1]))[0])
-
-
 def test_dropout_scales_kept_units_and_preserves_the_mean():
     p = 0.4
     net = MLP(2, 3, 1, 64, "relu", init="he_normal", dropout=p, rng=np.random.default_rng(0))
@@ -210,3 +194,39 @@ def test_copy_is_independent_and_frozen_copy_is_read_only():
     with pytest.raises(ValueError):
         frozen.weights[0][0, 0] = 0.0
     np.testing.assert_array_equal(frozen.params[:16], frozen.weights[0].ravel())
+
+
+# -- parameter rules: one bound per concept, shared with the probe -------------------------------
+
+
+def test_depth_and_width_follow_the_probe_bounds():
+    rng = np.random.default_rng(0)
+    assert MLP(2, 3, depth=201, width=2, rng=rng).depth == 201  # the MLP allowed 200 before
+    assert MLP(2, 3, depth=1, width=4097, rng=rng).width == 4097  # and width 4096
+    assert MLP(2, 3, depth=2, width=4, norm="none", rng=rng).norm is None
+
+
+BAD = [
+    (dict(depth=0), ValueError, ["depth=0", "[1, 1000]"]),
+    (dict(depth=1001), ValueError, ["depth=1001", "[1, 1000]"]),
+    (dict(width=8193), ValueError, ["width=8193", "[1, 8192]"]),
+    (dict(width=2.5), TypeError, ["width", "2.5", "integer"]),
+    (dict(gain=-1.0), ValueError, ["gain=-1.0", "[0, 1000]"]),
+    (dict(output_gain=float("inf")), ValueError, ["output_gain=inf", "finite"]),
+    (dict(norm="group"), ValueError, ["norm='group'", "batch", "layer", "None"]),
+    (dict(width=1, norm="layer"), ValueError, ["width=1", "norm='layer'", "width >= 2"]),
+    (dict(dropout=1.0), ValueError, ["dropout=1.0", "[0, 1)"]),
+    (dict(bias=1), TypeError, ["bias", "True or False"]),
+    (dict(dtype="float16"), ValueError, ["dtype='float16'", "float32", "float64"]),
+    (dict(n_classes=1), ValueError, ["n_classes=1", "[2, 4096]"]),
+    (dict(rng=0), TypeError, ["rng", "Generator"]),
+]
+
+
+@pytest.mark.parametrize("change, exc, words", BAD, ids=[f"bad{i}" for i in range(len(BAD))])
+def test_bad_arguments_name_the_parameter(change, exc, words):
+    kwargs = dict(n_in=2, n_classes=3, depth=2, width=4, rng=np.random.default_rng(0))
+    with pytest.raises(exc) as info:
+        MLP(**{**kwargs, **change})
+    for word in words:
+        assert word in str(info.value), f"{word!r} not in {str(info.value)!r}"

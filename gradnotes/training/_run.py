@@ -1,6 +1,6 @@
 """The record of one training run: a small, immutable :class:`TrainingRun`.
 
-:func:`~gradnotes.training.train` fills it; plots and widgets read it.
+:func:`~gradnotes.training.train` fills it (through its recorder); plots and widgets read it.
 """
 
 from __future__ import annotations
@@ -10,15 +10,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .mlp import MLP
+from ._config import TrainingConfig
+from ._mlp import MLP
 
 __all__ = ["TrainingRun"]
-
-
-def _frozen(a) -> np.ndarray:
-    a = np.array(a)
-    a.flags.writeable = False
-    return a
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,8 +23,9 @@ class TrainingRun:
 
     Attributes
     ----------
-    config : dict
-        The arguments of the run.
+    config : TrainingConfig
+        The checked arguments of the run, read-only; also readable as a mapping
+        (``run.config["lr"]``).
     losses : ndarray (steps,)
         Training-mode mean cross-entropy on the step's batch, before the step's update
         (``losses[0]`` is the initial loss); NaN after a divergence.
@@ -39,7 +35,7 @@ class TrainingRun:
         Norm of the whole gradient (all parameters) before clipping.
     update_ratios : ndarray (steps, depth + 1)
         ``log10(std(Delta W_l) / std(W_l))``, with ``Delta W_l`` the change the
-        optimizer actually made (see :mod:`gradnotes.training`). An update smaller
+        optimizer actually made (see :func:`~gradnotes.training.train`). An update smaller
         than half the float32 spacing of a weight is lost: if every weight of a
         layer keeps its value the ratio is ``-inf`` (``dtype="float64"`` resolves it).
     checkpoint_steps : ndarray of int (k,)
@@ -82,7 +78,7 @@ class TrainingRun:
       diverged   no
     """
 
-    config: dict
+    config: TrainingConfig
     losses: np.ndarray
     grad_norms: np.ndarray
     grad_total_norms: np.ndarray
@@ -102,7 +98,7 @@ class TrainingRun:
 
     @property
     def depth(self) -> int:
-        return self.config["depth"]
+        return self.config.depth
 
     @property
     def diverged(self) -> bool:
@@ -115,14 +111,14 @@ class TrainingRun:
 
     def __repr__(self) -> str:
         c = self.config
-        batch = "all" if c["batch_size"] is None else c["batch_size"]
+        batch = "all" if c.batch_size is None else c.batch_size
         extras = "".join(f", {k}={c[k]!r}" for k in ("residual", "norm", "dropout", "weight_decay", "l1", "clip")
                          if c[k] not in (False, None, 0.0))
-        head = (f"TrainingRun(depth={c['depth']}, width={c['width']}, activation={c['activation']!r}, "
-                f"init={c['init']!r}, gain={c['gain']:g}, optimizer={c['optimizer']!r}, lr={c['lr']:g}"
-                f"{extras}, steps={c['steps']}, batch={batch}, seed={c['seed']})")
+        head = (f"TrainingRun(depth={c.depth}, width={c.width}, activation={c.activation!r}, "
+                f"init={c.init!r}, gain={c.gain:g}, optimizer={c.optimizer!r}, lr={c.lr:g}"
+                f"{extras}, steps={c.steps}, batch={batch}, seed={c.seed})")
         done = len(self.checkpoint_steps) - 1
-        tail = slice(max(0, c["steps"] - max(1, c["steps"] // 10)), None)
+        tail = slice(max(0, c.steps - max(1, c.steps // 10)), None)
         with np.errstate(all="ignore"):
             ratios = np.median(self.update_ratios[tail], axis=0) if not self.diverged else None
         lines = [

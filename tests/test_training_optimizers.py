@@ -1,11 +1,11 @@
-"""Optimizers against steps worked out by hand and against torch.optim, step for step."""
+"""gradnotes.training._optimizers against steps worked out by hand and against torch.optim, step for step."""
 
 import math
 
 import numpy as np
 import pytest
 
-from gradnotes.optimizers import OPTIMIZERS, Adam, AdamW, Momentum, RMSprop, SGD, get_optimizer
+from gradnotes.training import OPTIMIZERS, SGD, Adam, AdamW, Momentum, RMSprop, get_optimizer
 
 
 def run(opt, p0, grads):
