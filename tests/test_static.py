@@ -1,5 +1,6 @@
 """Static explorers (gradnotes.widgets.static): the pictures, the links, the switch, the state they leave."""
 
+import importlib
 import io
 import itertools
 import math
@@ -10,7 +11,7 @@ from PIL import Image
 
 from gradnotes import ACTIVATIONS
 from gradnotes import widgets as gw
-from gradnotes.widgets import static
+from gradnotes.widgets import _grids, static
 from gradnotes.widgets._offline import SilentComm, close_tree, offline
 
 SMALL = static.Grid({"spectral_radius": (0.5, 1.0, 2.0), "activation": ("linear", "tanh")})
@@ -81,7 +82,7 @@ def test_the_current_value_joins_the_grid_in_order():
 def test_equal_pictures_share_one_image_widget():
     live = gw.ActivationExplorer(activation="elu")
     grid = static.Grid({"activation": ("tanh", "elu"), "parameter": (0.5, 1.0)},
-                       settings=static.GRIDS["activation_explorer"].settings)
+                       settings=static.GRIDS[gw.activation_explorer].settings)
     s = static.static_explorer(live, grid)
     assert s.pictures[("tanh", 0.5)] is s.pictures[("tanh", 1.0)]  # tanh has no parameter
     assert s.pictures[("elu", 0.5)] is not s.pictures[("elu", 1.0)]
@@ -105,8 +106,7 @@ def test_enabled_reads_the_environment(value, expected, monkeypatch):
 
 
 def test_factories_are_live_unless_the_book_build_asks(monkeypatch):
-    monkeypatch.setitem(static.GRIDS, "rnn_explorer", SMALL)
-    factory = static.static_in_book(gw.rnn_explorer.__wrapped__)
+    factory = static.static_in_book(gw.rnn_explorer.__wrapped__, SMALL)
     monkeypatch.delenv(static.ENV, raising=False)
     assert isinstance(factory(steps=20), gw.RNNExplorer)
     monkeypatch.setenv(static.ENV, "1")
@@ -117,7 +117,7 @@ def test_factories_are_live_unless_the_book_build_asks(monkeypatch):
 
 
 def test_a_cell_can_keep_other_controls_and_a_live_explorer_ignores_them(monkeypatch):
-    factory = static.static_in_book(gw.gradient_explorer.__wrapped__)
+    factory = static.static_in_book(gw.gradient_explorer.__wrapped__, static.GRIDS[gw.gradient_explorer])
     monkeypatch.setitem(static.VALUES, "residual", (False, True))
     monkeypatch.setitem(static.VALUES, "norm", (None, "batch"))
     monkeypatch.setenv(static.ENV, "1")
@@ -148,10 +148,10 @@ def test_the_live_explorer_behind_a_static_one_never_reaches_a_front_end():
     assert not isinstance(ipywidgets.IntSlider().comm, SilentComm)  # the patch is undone
 
 
-@pytest.mark.parametrize("name", list(static.GRIDS))
-def test_every_grid_keeps_two_valid_controls_and_few_distinct_pictures(name):
-    explorer = getattr(gw, name).__wrapped__()
-    grid = static.GRIDS[name]
+@pytest.mark.parametrize("factory", list(static.GRIDS), ids=lambda f: f.__name__)
+def test_every_grid_keeps_two_valid_controls_and_few_distinct_pictures(factory):
+    explorer = factory.__wrapped__()
+    grid = static.GRIDS[factory]
     assert len(grid.values) >= 2
     for control, values in grid.values.items():
         assert control in explorer.controls and len(values) >= 2
@@ -164,3 +164,50 @@ def test_every_grid_keeps_two_valid_controls_and_few_distinct_pictures(name):
     points = [dict(zip(grid.values, p)) for p in itertools.product(*grid.values.values())]
     settings = {tuple(sorted((grid.settings(p) if grid.settings else p).items())) for p in points}
     assert len(settings) <= 30
+
+
+# --- registration where the explorer is defined (book_explorer) -------------------------
+
+FACTORIES = {"gradient": "gradient_explorer", "activation": "activation_explorer", "init": "init_explorer",
+             "recurrent": "rnn_explorer", "training": "training_explorer"}
+
+
+@pytest.mark.parametrize("module, name", FACTORIES.items())
+def test_both_import_paths_give_the_same_registered_factory(module, name):
+    factory = getattr(importlib.import_module(f"gradnotes.widgets.{module}"), name)
+    assert getattr(gw, name) is factory
+    assert factory in static.GRIDS and factory.__name__ == name
+    assert factory.__wrapped__.__module__ == f"gradnotes.widgets.{module}"  # defined, and registered, there
+    assert factory.__doc__ == factory.__wrapped__.__doc__  # what help() and the doctests see
+
+
+def test_grids_holds_exactly_the_exported_factories_and_is_read_only():
+    assert set(static.GRIDS) == {getattr(gw, name) for name in FACTORIES.values()}
+    assert all(isinstance(grid, static.Grid) for grid in static.GRIDS.values())
+    with pytest.raises(TypeError):
+        static.GRIDS[gw.rnn_explorer] = SMALL
+    with pytest.raises(TypeError):
+        del static.GRIDS[gw.rnn_explorer]
+
+
+def test_book_explorer_registers_the_wrapped_factory_and_makes_it_static_in_the_book(monkeypatch):
+    def short_rnn_explorer(spectral_radius: float = 1.0):
+        """Twenty steps."""
+        return gw.RNNExplorer(spectral_radius=spectral_radius, steps=20)
+
+    decorated = static.book_explorer(SMALL)(short_rnn_explorer)
+    try:
+        assert static.GRIDS[decorated] is SMALL and decorated.__wrapped__ is short_rnn_explorer
+        assert short_rnn_explorer not in static.GRIDS  # the key is the object users call
+        assert decorated.__name__ == "short_rnn_explorer" and decorated.__doc__ == "Twenty steps."
+        monkeypatch.delenv(static.ENV, raising=False)
+        assert isinstance(decorated(), gw.RNNExplorer)
+        monkeypatch.setenv(static.ENV, "1")
+        made = decorated(spectral_radius=2.0)
+        assert isinstance(made, gw.StaticExplorer) and made.options == {
+            "spectral_radius": [0.5, 1.0, 2.0], "activation": ["linear", "tanh"]}
+    finally:
+        del _grids._REGISTERED[decorated]  # leave the registry as the package made it
+    with pytest.raises(TypeError, match="must be a Grid"):
+        static.book_explorer({"steps": (10, 20)})(short_rnn_explorer)
+    assert len(static.GRIDS) == len(FACTORIES)

@@ -1,6 +1,7 @@
 """Explorers driven headless through update(): pictures change when controls change, stay
 identical when they do not, draw exploding and dead networks, and report the Trace's numbers."""
 
+import inspect
 import io
 
 import ipywidgets
@@ -8,13 +9,19 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gradnotes import ACTIVATIONS, INITIALIZERS, simulate
-from gradnotes.explore import ProbeCache, predicted_grad_norms, summarize, weight_gradient_profile
+from gradnotes import ACTIVATIONS, INITIALIZERS, OPTIMIZERS, simulate
+from gradnotes import widgets as gw
+from gradnotes.clipping import CLIPPERS
+from gradnotes.normalization import NORMS
 from gradnotes.plots import COLORS
+from gradnotes.theory import predicted_grad_norms, weight_gradient_profile
 from gradnotes.widgets import (
     ActivationExplorer, GradientExplorer, InitExplorer, activation_explorer, gradient_explorer,
     init_explorer,
 )
+from gradnotes.widgets import _controls
+from gradnotes.widgets import recurrent as rw
+from gradnotes.widgets import training as tw
 from gradnotes.widgets._canvas import encode_png
 
 SMALL = dict(depth=12, width=32, batch=16)
@@ -42,25 +49,7 @@ def assert_picture_moves(explorer, **controls):
         assert explorer.state[name] == value
 
 
-# --- the compute helpers behind the explorers -----------------------------------------
-
-
-def test_probe_cache_is_simulate():
-    cache = ProbeCache(max_depth=30)
-    for kw in (dict(), dict(activation="relu", init="he_uniform", bias_std=0.3),
-               dict(activation="gelu", init="orthogonal", norm="layer", residual=True),
-               dict(activation="tanh", residual=True, residual_scale=0.2)):
-        a = cache.trace(20, 32, batch=8, **kw)
-        b = simulate(20, 32, batch=8, **kw)
-        np.testing.assert_array_equal(a.grad_weight_norms, b.grad_weight_norms)  # gain 1: same numbers
-        np.testing.assert_array_equal(a.activation_histograms, b.activation_histograms)
-        assert a.config == b.config
-    a = cache.trace(15, 32, "tanh", gain=1.7, batch=8)  # a rescale of the cached weights
-    b = simulate(15, 32, "tanh", gain=1.7, batch=8)
-    np.testing.assert_allclose(a.grad_weight_norms, b.grad_weight_norms, rtol=1e-4)
-    assert repr(cache).startswith("ProbeCache(max_depth=30")
-    with pytest.raises(ValueError, match="depth"):
-        cache.trace(31, 32)
+# --- the compute behind the explorers (ProbeCache and Trace.summary: test_probe_*.py) --
 
 
 def test_weight_gradient_prediction_follows_measurement():
@@ -74,14 +63,6 @@ def test_weight_gradient_prediction_follows_measurement():
     assert predicted_grad_norms(sigmoid)[0] < 1e-6 * predicted_grad_norms(sigmoid)[-1]
     np.testing.assert_allclose(weight_gradient_profile("linear", 0.7, 0.0, 5), 1.0)
     assert predicted_grad_norms(simulate(5, 16, residual=True, batch=4)) is None
-
-
-def test_summary_numbers_are_the_trace():
-    t = simulate(10, 32, "tanh", batch=8)
-    s = summarize(t)
-    assert s["grad_weight_norms"] == t.grad_weight_norms.tolist()
-    assert s["first_last_ratio"] == t.grad_weight_norms[0] / t.grad_weight_norms[-1]
-    assert s["chi1"] == pytest.approx(1.0, abs=1e-6) and s["sigma_w"] == pytest.approx(1.0)
 
 
 def test_png_encoder_round_trips():
@@ -291,3 +272,150 @@ def test_init_explorer_gain_moves_the_marker(init):
     assert init._figure.phase.marker.get_xdata()[0] == pytest.approx(2 * x0)
     assert init.state["chi1"] > 1
     assert_picture_moves(init, bias_std=1.0, depth=30)
+
+
+# --- the plumbing every explorer shares (_base.Explorer, _controls) -----------------------
+
+# Small fixed settings; the controls keep their defaults.
+QUICK = {
+    GradientExplorer: dict(batch=16),
+    InitExplorer: dict(width=32, batch=16),
+    ActivationExplorer: dict(),
+    rw.RNNExplorer: dict(width=16, batch=8),
+    tw.TrainingExplorer: dict(width=16, steps=20, n_per_class=20),
+}
+# Every control's description and range (log sliders: the value range) as the chapters and the book use them.
+CONTROLS = {
+    GradientExplorer: dict(activation="activation", init="init", norm="norm", residual="residual connections",
+                           depth=("depth", 1, 100, 1), width="width", gain=("gain", 0.1, 10 ** 1.4, 0.01),
+                           bias_std=("bias std", 0.0, 2.0, 0.05)),
+    InitExplorer: dict(activation="activation", init="init", depth=("depth", 1, 100, 1),
+                       gain=("gain", 0.1, 10.0, 0.01), bias_std=("bias std", 0.0, 2.0, 0.05)),
+    ActivationExplorer: dict(activation="activation", parameter=("parameter", 0.0, 1.0, 0.01),
+                             x_range=("x range ±", 1.0, 20.0, 0.5)),
+    rw.RNNExplorer: dict(spectral_radius=("radius ρ", 0.5, 2.0, 0.02), activation="activation",
+                         steps=("steps T", 10, 200, 1)),
+    tw.TrainingExplorer: dict(activation="activation", init="init", optimizer="optimizer", clip="clip",
+                              depth=("depth", 2, 30, 1), gain=("gain", 0.25, 2.0, 0.05),
+                              lr=("lr", 1e-4, 1.0, 0.1), weight_decay="w. decay"),
+}
+
+
+@pytest.fixture(scope="module")
+def quick():
+    return {cls: cls(**settings) for cls, settings in QUICK.items()}
+
+
+def _range(control):
+    if isinstance(control, ipywidgets.FloatLogSlider):
+        return control.base ** control.min, control.base ** control.max, control.step
+    return control.min, control.max, control.step
+
+
+@pytest.mark.parametrize("cls", list(CONTROLS), ids=lambda c: c.__name__)
+def test_controls_keep_their_names_descriptions_ranges_and_defaults(quick, cls):
+    e = quick[cls]
+    assert list(e.controls) == list(CONTROLS[cls])
+    defaults = {k: p.default for k, p in inspect.signature(cls.__init__).parameters.items()}
+    for name, expected in CONTROLS[cls].items():
+        control = e.controls[name]
+        description, *bounds = expected if isinstance(expected, tuple) else (expected,)
+        assert control.description == description
+        if bounds:
+            assert _range(control) == pytest.approx(tuple(bounds), rel=1e-12)
+        assert e.values()[name] == defaults[name]
+        if not isinstance(control, ipywidgets.Checkbox):  # a checkbox's label sits beside it, unstyled
+            assert control.style.description_width == "70px"
+    # one Layout per control: hiding one (the activation explorer's parameter) hides no other
+    layouts = [c.layout for c in e.controls.values()]
+    assert len({id(layout) for layout in layouts}) == len(layouts)
+
+
+def _values(control):
+    return [o[1] if isinstance(o, tuple) else o for o in control.options]
+
+
+def test_the_shared_controls_take_their_options_from_the_registries(quick):
+    every = [(a.label, n) for n, a in ACTIVATIONS.items()]
+    for cls in (GradientExplorer, InitExplorer, ActivationExplorer):
+        assert list(quick[cls].controls["activation"].options) == every
+    for cls in (GradientExplorer, InitExplorer):
+        assert list(quick[cls].controls["init"].options) == list(INITIALIZERS)
+    norms = [("none", None)] + [(f"{name} norm", name) for name in NORMS]
+    assert list(quick[GradientExplorer].controls["norm"].options) == norms == _controls.norm_options()
+    assert _values(quick[GradientExplorer].controls["width"]) == list(gw.gradient.WIDTHS)
+    # the explorers that offer a subset: labels still from the registry
+    for cls, module in ((rw.RNNExplorer, rw), (tw.TrainingExplorer, tw)):
+        choices = list(quick[cls].controls["activation"].options)
+        assert choices == [(ACTIVATIONS[n].label, n) for n in module.ACTIVATION_CHOICES]
+    training = quick[tw.TrainingExplorer].controls
+    assert _values(training["init"]) == list(tw.INIT_CHOICES) and set(tw.INIT_CHOICES) <= set(INITIALIZERS)
+    assert _values(training["optimizer"]) == list(OPTIMIZERS)
+    assert _values(training["clip"]) == [None] + [n for n in CLIPPERS if n != "none"]
+    assert _values(training["weight_decay"]) == list(tw.WEIGHT_DECAYS)
+    # each call builds new widgets
+    assert _controls.activation_dropdown() is not _controls.activation_dropdown()
+
+
+def test_none_is_the_other_spelling_of_no_norm(grad):
+    grad.update(norm="batch", **SMALL)
+    grad.update(norm="none")
+    assert grad.controls["norm"].value is None and grad.trace.config["norm"] is None
+    with pytest.raises(ValueError, match="norm"):
+        grad.update(norm="group")
+
+
+def _count_computes(explorer, monkeypatch) -> list:
+    calls = []
+    if isinstance(explorer, tw.TrainingExplorer):
+        real, name = explorer._picture, "_picture"
+    else:
+        real, name = explorer._compute, "_compute"
+
+    def counted(values):
+        calls.append(dict(values))
+        return real(values)
+
+    monkeypatch.setattr(explorer, name, counted)
+    return calls
+
+
+MOVES = {  # (update(...), a control moved as the browser moves it)
+    GradientExplorer: (dict(depth=7, activation="relu", gain=1.5), ("activation", "elu")),
+    InitExplorer: (dict(depth=7, init="he_normal", bias_std=0.5), ("activation", "elu")),
+    ActivationExplorer: (dict(activation="elu", parameter=0.5, x_range=3.0), ("activation", "leaky_relu")),
+    rw.RNNExplorer: (dict(spectral_radius=1.5, steps=30), ("activation", "relu")),
+    tw.TrainingExplorer: (dict(depth=3, optimizer="sgd", lr=0.1), ("activation", "relu")),
+}
+
+
+@pytest.mark.parametrize("cls", list(MOVES), ids=lambda c: c.__name__)
+def test_one_compute_and_one_draw_per_change(quick, cls, monkeypatch):
+    e = quick[cls]
+    calls = _count_computes(e, monkeypatch)
+    figure, redraws = e._figure, e.redraws
+    controls, (name, value) = MOVES[cls]
+    e.update(**controls)  # several controls at once: one picture
+    assert (len(calls), e.redraws) == (1, redraws + 1)
+    e.controls[name].value = value  # a browser change (for the activation explorer it reconfigures a slider)
+    assert (len(calls), e.redraws) == (2, redraws + 2)
+    assert e.values()[name] == value
+    png, state = e.image.value, repr(e.state)
+    e.render(**{name: e.values()[name]})  # render draws elsewhere: no redraw, the same live picture
+    assert e.redraws == redraws + 2 and e.image.value == png and repr(e.state) == state
+    if e.figure_class is not None:  # the base keeps one live figure and one render figure
+        assert e._figure is figure and isinstance(figure, e.figure_class)
+        assert isinstance(e._render_figure, e.figure_class) and e._render_figure is not figure
+        assert e._figure.canvas.full_draws == 1  # the live figure is blitted, never drawn in full again
+
+
+def test_the_result_is_what_the_picture_shows(quick):
+    g = quick[GradientExplorer]
+    assert isinstance(g.result, gw.gradient.Probed) and g.trace is g.result.trace
+    np.testing.assert_array_equal(g.prediction, predicted_grad_norms(g.trace))
+    i = quick[InitExplorer]
+    assert i.trace is i.result.trace and i.predictions["variance"] is i.result.variance
+    a = quick[ActivationExplorer]
+    assert a.activation is a.result.activation and a.result.x_range == (-a.values()["x_range"], a.values()["x_range"])
+    r = quick[rw.RNNExplorer]
+    assert r.trace is r.result.trace and r.result.max_steps == r.values()["steps"]

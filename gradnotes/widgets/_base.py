@@ -1,4 +1,4 @@
-"""What every explorer shares: controls, synchronous updates that coalesce, state, render."""
+"""What every explorer shares: controls, synchronous updates that coalesce, state, render, drawing."""
 
 from __future__ import annotations
 
@@ -6,28 +6,37 @@ import time
 
 import ipywidgets as widgets
 
-__all__ = ["Explorer", "control_layout"]
+from .._params import NONE
 
-
-def control_layout(width: str = "270px") -> widgets.Layout:
-    return widgets.Layout(width=width)
-
-
-STYLE = {"description_width": "70px"}
+__all__ = ["Explorer"]
 
 
 class Explorer(widgets.VBox):
     """An ipywidgets box: controls on top, the picture (``image``, an ``ipywidgets.Image``) below.
 
-    A subclass passes its controls (name -> widget), its settings without a
-    widget (name -> value, e.g. batch and seed) and the rows to lay the controls
-    out in, then defines :meth:`_draw` (values -> PNG bytes on the live figure,
-    blitted), :meth:`_render` (values -> PNG bytes on a separate figure, drawn
-    in full) and :meth:`_numbers` (the numbers behind the last picture).
+    A subclass passes its controls (name -> widget, see :mod:`._controls`), its
+    settings without a widget (name -> value, e.g. batch and seed) and the rows
+    to lay the controls out in, and gives two things:
+
+    * :meth:`_compute`: values -> the result one picture shows (from the compute
+      layer; no drawing);
+    * :attr:`figure_class`: built as ``figure_class(result)``, it has
+      ``show(result, *, keep_limits)`` and a ``canvas`` (a
+      :class:`~gradnotes.widgets._canvas.BlitFigure`).
+
+    The base keeps two figures. The live one (``_figure``) shows the controls'
+    result with ``keep_limits=True`` and is blitted (:meth:`BlitFigure.png`);
+    :meth:`render` draws on a separate one (``_render_figure``) with
+    ``keep_limits=False`` and in full (:meth:`BlitFigure.png_full`), so its
+    bytes depend on the values only. ``result`` is the live picture's result.
+    A subclass whose pictures are not drawn this way (the training explorer
+    caches finished PNGs) overrides :meth:`_draw` and :meth:`_render` instead.
+    Optional: :meth:`_numbers` (the numbers behind the last picture) and
+    :meth:`_caption` (HTML under it).
 
     A control change (from the browser or from :meth:`update`) redraws
-    synchronously. Requests that arrive while a redraw runs are coalesced: the
-    redraw loop runs again once, with the latest values of every control.
+    synchronously, once. Requests that arrive while a redraw runs are coalesced:
+    the redraw loop runs again once, with the latest values of every control.
     (The browser side coalesces too: ipywidgets sends a slider's next value only
     after the kernel has answered the previous one.)
 
@@ -38,12 +47,17 @@ class Explorer(widgets.VBox):
     image : ipywidgets.Image
     caption : ipywidgets.HTML
         One line with the key numbers under the picture.
+    result : object
+        What :meth:`_compute` returned for the live picture (``None`` before it).
     redraws : int
         Pictures drawn so far.
     last_redraw_seconds : float
         Wall time of the last redraw, from reading the controls to the new
         picture handed to the Image widget (and, in a kernel, sent).
     """
+
+    #: Draws a result: ``figure_class(result)``, ``.show(result, keep_limits=...)``, ``.canvas``.
+    figure_class: type | None = None
 
     def __init__(self, controls: dict, extra: dict, rows: list, footer=None):
         self.controls = dict(controls)
@@ -55,6 +69,9 @@ class Explorer(widgets.VBox):
         self._holding = False
         self.redraws = 0
         self.last_redraw_seconds = None
+        self.result = None
+        self._figure = None
+        self._render_figure = None
         boxes = [widgets.HBox([self.controls[name] for name in row]) for row in rows]
         children = [*boxes, self.image, self.caption]
         if footer is not None:
@@ -128,6 +145,8 @@ class Explorer(widgets.VBox):
             return value
         if isinstance(control, (widgets.Dropdown, widgets.SelectionSlider, widgets.ToggleButtons)):
             options = [o[1] if isinstance(o, tuple) else o for o in control.options]
+            if value == NONE and None in options:  # "none" is the other spelling of None (gradnotes._params)
+                value = None
             if value not in options:
                 raise ValueError(f"{name}={value!r} is not an option; choose one of {options}")
             return value
@@ -171,14 +190,35 @@ class Explorer(widgets.VBox):
         self.last_redraw_seconds = time.perf_counter() - start
         self.caption.value = self._caption()
 
-    # -- for subclasses -----------------------------------------------------
-    # ipywidgets' metaclass does not combine with abc.ABCMeta, so the two drawing hooks
-    # say plainly what a subclass forgot instead of being declared abstract.
-    def _draw(self, values: dict) -> bytes:  # pragma: no cover - every explorer overrides it
-        raise TypeError(f"{type(self).__name__} must define _draw(values) -> PNG bytes")
+    # -- drawing: written once for every explorer ------------------------------
+    def _draw(self, values: dict) -> bytes:
+        """The live picture for ``values``: compute, show on the live figure, blit."""
+        self.result = self._compute(values)
+        if self._figure is None:
+            self._figure = self._new_figure(self.result)
+        else:
+            self._figure.show(self.result, keep_limits=True)
+        return self._figure.canvas.png()
 
-    def _render(self, values: dict) -> bytes:  # pragma: no cover - every explorer overrides it
-        raise TypeError(f"{type(self).__name__} must define _render(values) -> PNG bytes")
+    def _render(self, values: dict) -> bytes:
+        """The picture for ``values`` on the render figure, limits from the data, drawn in full."""
+        result = self._compute(values)
+        if self._render_figure is None:
+            self._render_figure = self._new_figure(result)
+        else:
+            self._render_figure.show(result, keep_limits=False)
+        return self._render_figure.canvas.png_full()
+
+    # -- for subclasses -----------------------------------------------------
+    # ipywidgets' metaclass does not combine with abc.ABCMeta, so the hooks
+    # say plainly what a subclass forgot instead of being declared abstract.
+    def _compute(self, values: dict):  # pragma: no cover - every figure-drawing explorer overrides it
+        raise TypeError(f"{type(self).__name__} must define _compute(values) -> result (or _draw and _render)")
+
+    def _new_figure(self, result):
+        if self.figure_class is None:  # pragma: no cover - a subclass forgot it
+            raise TypeError(f"{type(self).__name__} must set figure_class (or define _draw and _render)")
+        return self.figure_class(result)
 
     def _numbers(self) -> dict:
         return {}

@@ -1,7 +1,9 @@
 """Which controls a static explorer keeps, and the values it precomputes for them.
 
-A registry, as for activations and initializers: :data:`GRIDS` maps an explorer
-factory's name to its :class:`Grid`; :data:`VALUES` gives values for any other
+A registry, as for activations and initializers, filled where each explorer is
+defined: :func:`~gradnotes.widgets.static.book_explorer` on a factory records
+its :class:`Grid` in :data:`GRIDS` (read-only; keyed by the factory, the object
+``gradnotes.widgets`` exports). :data:`VALUES` gives values for any other
 control a notebook cell asks to keep (``static_controls=``). Few values per
 control: every grid point is a picture stored in the chapter's page.
 """
@@ -9,16 +11,10 @@ control: every grid point is a picture stored in the chapter's page.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Callable
 
-from ..activations import ACTIVATIONS
-
-__all__ = ["Grid", "GRIDS", "VALUES"]
-
-
-def _no_parameter_unless_defined(point: dict) -> dict:
-    # Only leaky ReLU and ELU have a parameter; the others take ``parameter=None``.
-    return point if ACTIVATIONS[point["activation"]].params else {**point, "parameter": None}
+__all__ = ["Grid", "GRIDS", "VALUES", "register"]
 
 
 @dataclass(frozen=True)
@@ -42,20 +38,16 @@ class Grid:
     descriptions: dict = field(default_factory=dict)
 
 
-#: Factory name -> the grid its static version precomputes (4-6 values per control).
-GRIDS = {
-    "gradient_explorer": Grid({"activation": ("linear", "sigmoid", "tanh", "relu", "gelu"),
-                               "depth": (5, 10, 30, 50, 100)}),
-    "activation_explorer": Grid({"activation": tuple(ACTIVATIONS), "parameter": (0.0, 0.01, 0.1, 0.5, 1.0)},
-                                settings=_no_parameter_unless_defined,
-                                descriptions={"parameter": "a or α"}),
-    "init_explorer": Grid({"init": ("zeros", "normal", "xavier_normal", "he_normal", "orthogonal"),
-                           "gain": (0.5, 0.8, 1.0, 1.25, 2.0)}),
-    "rnn_explorer": Grid({"spectral_radius": (0.5, 0.9, 1.0, 1.1, 1.5, 2.0),
-                          "activation": ("linear", "tanh", "sigmoid", "relu")}),
-    # every point trains a network (about a second each): 3 x 3 keeps the book build short
-    "training_explorer": Grid({"activation": ("sigmoid", "tanh", "relu"), "optimizer": ("sgd", "momentum", "adam")}),
-}
+_REGISTERED: dict = {}
+#: Explorer factory -> the grid its static version precomputes (4-6 values per control); read-only.
+GRIDS = MappingProxyType(_REGISTERED)
+
+
+def register(factory: Callable, grid: Grid) -> None:
+    """Record ``factory``'s grid in :data:`GRIDS` (what :func:`~gradnotes.widgets.static.book_explorer` does)."""
+    if not isinstance(grid, Grid):
+        raise TypeError(f"grid must be a Grid; got {grid!r}")
+    _REGISTERED[factory] = grid
 
 
 #: Values for controls a cell asks to keep (``static_controls=``) beyond its factory's grid.

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import ipywidgets as widgets
+from dataclasses import dataclass
 
-from ..activations import ACTIVATIONS, get_activation
+from ..activations import ACTIVATIONS, Activation, get_activation
 from ..plots import plot_activation
-from ._base import STYLE, Explorer, control_layout
+from ._base import Explorer
 from ._canvas import BlitFigure, fix_labels, group_by_axes
+from ._controls import activation_dropdown, float_slider
+from ._grids import Grid
+from .static import book_explorer
 
-__all__ = ["ActivationExplorer", "activation_explorer"]
+__all__ = ["ActivationExplorer", "activation_explorer", "Viewed"]
 
 SIZE = (960, 340)
 _PHI = [0.075, 0.15, 0.39, 0.74]
@@ -18,8 +21,19 @@ _DPHI = [0.585, 0.15, 0.39, 0.74]
 PARAMETER_LABELS = {"negative_slope": "slope a", "alpha": "α"}
 
 
+@dataclass(frozen=True)
+class Viewed:
+    """What one picture of the activation explorer shows: an activation over ``x_range``."""
+
+    activation: Activation
+    x_range: tuple
+
+
 class ActivationFigure:
-    def __init__(self, activation, x_range):
+    """``phi`` and ``phi'`` side by side; the x limits are always ``x_range``."""
+
+    def __init__(self, viewed: Viewed):
+        activation, x_range = viewed.activation, viewed.x_range
         self.canvas = BlitFigure(*SIZE)
         fig = self.canvas.figure
         ax, dax = fig.add_axes(_PHI), fig.add_axes(_DPHI)
@@ -28,8 +42,9 @@ class ActivationFigure:
             fix_labels(a, ylabel_px=42, xlabel_px=28)
         self.canvas.set_dynamic(self.curves.artists, [ax, dax], group_by_axes(self.curves.decorations))
 
-    def show(self, activation, x_range) -> None:
-        self.curves.update(activation, x_range)
+    def show(self, viewed: Viewed, *, keep_limits: bool) -> None:
+        # keep_limits changes nothing: the limits are the x range, and the y limits follow the curve
+        self.curves.update(viewed.activation, viewed.x_range)
 
 
 class ActivationExplorer(Explorer):
@@ -40,19 +55,15 @@ class ActivationExplorer(Explorer):
     shows ``[-x_range, x_range]``).
     """
 
+    figure_class = ActivationFigure
+
     def __init__(self, activation="tanh", parameter=None, x_range=5.0):
         controls = {
-            "activation": widgets.Dropdown(options=[(a.label, name) for name, a in ACTIVATIONS.items()],
-                                           description="activation", layout=control_layout("290px"),
-                                           style=STYLE),
-            "parameter": widgets.FloatSlider(min=0.0, max=1.0, step=0.01, description="parameter",
-                                             layout=control_layout("290px"), style=STYLE),
-            "x_range": widgets.FloatSlider(value=5.0, min=1.0, max=20.0, step=0.5, description="x range ±",
-                                           layout=control_layout("290px"), style=STYLE),
+            "activation": activation_dropdown(),
+            "parameter": float_slider("parameter", 0.0, 1.0, step=0.01),
+            "x_range": float_slider("x range ±", 1.0, 20.0, step=0.5, value=5.0),
         }
         self._parameters = {name: dict(a.params) for name, a in ACTIVATIONS.items()}
-        self._figure = None
-        self._render_figure = None
         super().__init__(controls, {}, [["activation", "parameter", "x_range"]])
         self._configure_parameter(controls["activation"].value)
         initial = dict(activation=activation, x_range=x_range)
@@ -143,28 +154,16 @@ class ActivationExplorer(Explorer):
     def _start(self, initial: dict) -> None:
         self.update(**initial)
 
-    @staticmethod
-    def _activation(values):
+    @property
+    def activation(self) -> Activation | None:
+        """The activation the picture shows, with its parameter."""
+        return None if self.result is None else self.result.activation
+
+    def _compute(self, values) -> Viewed:
         name, value = values["activation"], values["parameter"]
         params = ACTIVATIONS[name].params
-        return get_activation(name, **({k: value for k in params} if params and value is not None else {}))
-
-    def _draw(self, values) -> bytes:
-        act, x_range = self._activation(values), (-values["x_range"], values["x_range"])
-        self.activation = act
-        if self._figure is None:
-            self._figure = ActivationFigure(act, x_range)
-        else:
-            self._figure.show(act, x_range)
-        return self._figure.canvas.png()
-
-    def _render(self, values) -> bytes:
-        act, x_range = self._activation(values), (-values["x_range"], values["x_range"])
-        if self._render_figure is None:
-            self._render_figure = ActivationFigure(act, x_range)
-        else:
-            self._render_figure.show(act, x_range)
-        return self._render_figure.canvas.png_full()
+        act = get_activation(name, **({k: value for k in params} if params and value is not None else {}))
+        return Viewed(act, (-values["x_range"], values["x_range"]))
 
     def _numbers(self) -> dict:
         act = self.activation
@@ -181,6 +180,13 @@ class ActivationExplorer(Explorer):
         )
 
 
+def _no_parameter_unless_defined(point: dict) -> dict:
+    # Only leaky ReLU and ELU have a parameter; the others take ``parameter=None``.
+    return point if ACTIVATIONS[point["activation"]].params else {**point, "parameter": None}
+
+
+@book_explorer(Grid({"activation": tuple(ACTIVATIONS), "parameter": (0.0, 0.01, 0.1, 0.5, 1.0)},
+                    settings=_no_parameter_unless_defined, descriptions={"parameter": "a or α"}))
 def activation_explorer(activation: str = "tanh", parameter: float | None = None,
                         x_range: float = 5.0) -> ActivationExplorer:
     """An explorer of one activation function and its derivative.

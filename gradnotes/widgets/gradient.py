@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import html
 import math
+from dataclasses import dataclass
 
-import ipywidgets as widgets
+import numpy as np
 
-from .. import explore
-from ..activations import ACTIVATIONS
-from ..initializers import INITIALIZERS
 from ..plots import plot_activation_heatmap, plot_grad_norms, plot_saturation
-from ._base import STYLE, Explorer, control_layout
+from ..probe import ProbeCache, Trace
+from ..theory import predicted_grad_norms
+from ._base import Explorer
 from ._canvas import BlitFigure, fix_labels, group_by_axes
+from ._controls import (activation_dropdown, bias_std_slider, depth_slider, gain_slider, init_dropdown,
+                        norm_dropdown, residual_checkbox, width_slider)
+from ._grids import Grid
+from .static import book_explorer
 
-__all__ = ["GradientExplorer", "gradient_explorer", "WIDTHS"]
+__all__ = ["GradientExplorer", "gradient_explorer", "Probed", "WIDTHS"]
 
 #: Width options of the explorer.
 WIDTHS = (16, 32, 64, 128, 256, 512)
 MAX_DEPTH = 100
 SIZE = (1200, 380)  # pixels
-NORM_OPTIONS = [("none", None), ("batch norm", "batch"), ("layer norm", "layer")]
 # Panel positions in figure fractions: [left, bottom, width, height].
 _GRAD = [0.058, 0.14, 0.26, 0.76]
 _HEAT = [0.4, 0.14, 0.215, 0.76]
@@ -28,14 +31,24 @@ _CBAR = [0.622, 0.14, 0.009, 0.76]
 _SAT = [0.752, 0.14, 0.238, 0.76]
 
 
+@dataclass(frozen=True)
+class Probed:
+    """What one picture of the gradient explorer shows: a probed network and its mean-field prediction."""
+
+    trace: Trace
+    #: Predicted ``||dL/dW_l||`` per layer; ``None`` where mean field does not apply (residual, normalized).
+    prediction: np.ndarray | None
+
+
 class GradientFigure:
     """The three panels on one figure: gradient norms, activation heat map, saturation.
 
-    ``show(trace)`` updates the artists; ``png()`` blits. Used live by the
-    explorer and, with ``keep_limits=False`` and full redraws, by ``render``.
+    ``show(probed, keep_limits=...)`` updates the artists; ``canvas.png()`` blits.
+    Used live by the explorer and, with ``keep_limits=False`` and full redraws, by ``render``.
     """
 
-    def __init__(self, trace, prediction):
+    def __init__(self, probed: Probed):
+        trace, prediction = probed.trace, probed.prediction
         self.canvas = BlitFigure(*SIZE)
         fig = self.canvas.figure
         ax_grad, ax_heat, cax, ax_sat = (fig.add_axes(r) for r in (_GRAD, _HEAT, _CBAR, _SAT))
@@ -51,10 +64,10 @@ class GradientFigure:
             group_by_axes(self.grads.decorations + self.saturation.decorations),
         )
 
-    def show(self, trace, prediction, *, keep_limits: bool) -> None:
-        self.grads.update(trace, prediction, keep_limits=keep_limits)
-        self.heat.update(trace)
-        self.saturation.update(trace)
+    def show(self, probed: Probed, *, keep_limits: bool) -> None:
+        self.grads.update(probed.trace, probed.prediction, keep_limits=keep_limits)
+        self.heat.update(probed.trace)
+        self.saturation.update(probed.trace)
 
 
 class GradientExplorer(Explorer):
@@ -74,72 +87,52 @@ class GradientExplorer(Explorer):
         What the picture shows.
     """
 
+    figure_class = GradientFigure
+
     def __init__(self, depth=30, width=256, activation="tanh", init="xavier_normal", gain=1.0,
                  bias_std=0.0, residual=False, norm=None, batch=256, seed=0):
-        wide = control_layout("290px")
         controls = {
-            "activation": widgets.Dropdown(options=[(a.label, name) for name, a in ACTIVATIONS.items()],
-                                           description="activation", layout=wide,
-                                           style=STYLE),
-            "init": widgets.Dropdown(options=list(INITIALIZERS), description="init",
-                                     layout=wide, style=STYLE),
-            "norm": widgets.Dropdown(options=NORM_OPTIONS, description="norm",
-                                     layout=control_layout("220px"), style=STYLE),
-            "residual": widgets.Checkbox(description="residual connections",
-                                         indent=False, layout=control_layout("200px")),
-            "depth": widgets.IntSlider(value=30, min=1, max=MAX_DEPTH, description="depth",
-                                       layout=wide, style=STYLE),
-            "width": widgets.SelectionSlider(options=list(WIDTHS), value=256, description="width",
-                                             layout=wide, style=STYLE),
-            "gain": widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1.4, step=0.01,
-                                           readout_format=".2f", description="gain", layout=wide,
-                                           style=STYLE),
-            "bias_std": widgets.FloatSlider(value=0.0, min=0.0, max=2.0, step=0.05,
-                                            readout_format=".2f", description="bias std",
-                                            layout=control_layout("290px"), style=STYLE),
+            "activation": activation_dropdown(),
+            "init": init_dropdown(),
+            "norm": norm_dropdown(),
+            "residual": residual_checkbox(),
+            "depth": depth_slider(MAX_DEPTH, value=30),
+            "width": width_slider(WIDTHS, value=256),
+            "gain": gain_slider(max_exponent=1.4),
+            "bias_std": bias_std_slider(),
         }
         rows = [["activation", "init", "norm", "residual"], ["depth", "width", "gain", "bias_std"]]
-        self._cache = explore.ProbeCache(max_depth=MAX_DEPTH)
-        self._figure = None
-        self._render_figure = None
-        self.trace = None
-        self.prediction = None
+        self._cache = ProbeCache(max_depth=MAX_DEPTH)
         super().__init__(controls, dict(batch=batch, seed=seed), rows)
         self._start(dict(depth=depth, width=width, activation=activation, init=init, gain=gain,
                          bias_std=bias_std, residual=residual, norm=norm))
 
-    # -- compute (gradnotes) then draw (gradnotes.plots) ---------------------
-    def _compute(self, values):
+    @property
+    def trace(self) -> Trace | None:
+        """The probed network the picture shows."""
+        return None if self.result is None else self.result.trace
+
+    @property
+    def prediction(self) -> np.ndarray | None:
+        """Its mean-field ``||dL/dW_l||`` (``None`` for residual or normalized networks)."""
+        return None if self.result is None else self.result.prediction
+
+    # -- compute (gradnotes); the base draws it (gradnotes.plots) ---------------
+    def _compute(self, values) -> Probed:
         trace = self._cache.trace(
             values["depth"], values["width"], values["activation"], values["init"],
             gain=values["gain"], bias_std=values["bias_std"], batch=values["batch"],
             residual=values["residual"], norm=values["norm"], seed=values["seed"],
         )
-        return trace, explore.predicted_grad_norms(trace)
-
-    def _draw(self, values) -> bytes:
-        self.trace, self.prediction = self._compute(values)
-        if self._figure is None:
-            self._figure = GradientFigure(self.trace, self.prediction)
-        else:
-            self._figure.show(self.trace, self.prediction, keep_limits=True)
-        return self._figure.canvas.png()
-
-    def _render(self, values) -> bytes:
-        trace, prediction = self._compute(values)
-        if self._render_figure is None:
-            self._render_figure = GradientFigure(trace, prediction)
-        else:
-            self._render_figure.show(trace, prediction, keep_limits=False)
-        return self._render_figure.canvas.png_full()
+        return Probed(trace, predicted_grad_norms(trace))
 
     def _numbers(self) -> dict:
-        numbers = explore.summarize(self.trace)
+        numbers = self.trace.summary()
         numbers["predicted_grad_norms"] = None if self.prediction is None else self.prediction.tolist()
         return numbers
 
     def _caption(self) -> str:
-        n = explore.summarize(self.trace)
+        n = self.trace.summary()
         parts = [f"‖∂L/∂W<sub>1</sub>‖ / ‖∂L/∂W<sub>{self.trace.depth}</sub>‖ = {_num(n['first_last_ratio'])}"]
         if n["chi1"] is not None:
             phase = "ordered" if n["chi1"] < 1 else "chaotic" if n["chi1"] > 1 else "critical"
@@ -157,6 +150,8 @@ def _num(x: float) -> str:
     return html.escape(f"{x:.3g}") if math.isfinite(x) else str(x)
 
 
+@book_explorer(Grid({"activation": ("linear", "sigmoid", "tanh", "relu", "gelu"),
+                    "depth": (5, 10, 30, 50, 100)}))
 def gradient_explorer(depth: int = 30, width: int = 256, activation: str = "tanh",
                       init: str = "xavier_normal", gain: float = 1.0, bias_std: float = 0.0,
                       residual: bool = False, norm: str | None = None, batch: int = 256,

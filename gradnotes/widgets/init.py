@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import ipywidgets as widgets
+from dataclasses import dataclass
 
-from .. import explore
-from ..activations import ACTIVATIONS
-from ..initializers import INITIALIZERS
+import numpy as np
+
 from ..plots import plot_grad_norms, plot_phase_diagram, plot_variance_profile
-from ._base import STYLE, Explorer, control_layout
+from ..probe import ProbeCache, Trace
+from ..theory import predicted_grad_norms, predicted_variance
+from ._base import Explorer
 from ._canvas import BlitFigure, fix_labels, group_by_axes
+from ._controls import activation_dropdown, bias_std_slider, depth_slider, gain_slider, init_dropdown
+from ._grids import Grid
+from .static import book_explorer
 
-__all__ = ["InitExplorer", "init_explorer"]
+__all__ = ["InitExplorer", "init_explorer", "Initialized"]
 
 SIZE = (1200, 380)
 MAX_DEPTH = 100
@@ -21,10 +25,27 @@ _PHASE = [0.705, 0.145, 0.255, 0.755]
 _CBAR = [0.968, 0.145, 0.009, 0.755]
 
 
+@dataclass(frozen=True)
+class Initialized:
+    """What one picture of the init explorer shows: a probed network, mean field's predictions, its phase."""
+
+    trace: Trace
+    #: Predicted ``q^l`` per layer.
+    variance: np.ndarray | None
+    #: Predicted ``||dL/dW_l||`` per layer.
+    grads: np.ndarray | None
+    #: ``(sigma_w, sigma_b)`` on the phase diagram.
+    point: tuple
+    #: The marker's label (``chi_1 = ...``).
+    label: str
+
+
 class InitFigure:
     """Variance profile, gradient profile and phase diagram on one figure."""
 
-    def __init__(self, trace, variance, grads, point, label):
+    def __init__(self, shown: Initialized):
+        trace, variance, grads, point, label = (shown.trace, shown.variance, shown.grads, shown.point,
+                                                shown.label)
         self.canvas = BlitFigure(*SIZE)
         fig = self.canvas.figure
         ax_var, ax_grad, ax_phase, cax = (fig.add_axes(r) for r in (_VAR, _GRAD, _PHASE, _CBAR))
@@ -42,9 +63,10 @@ class InitFigure:
     def _artists(self):
         return self.variance.artists + self.grads.artists + self.phase.static_artists + self.phase.artists
 
-    def show(self, trace, variance, grads, point, label, *, keep_limits: bool) -> None:
-        self.variance.update(trace, variance, keep_limits=keep_limits)
-        self.grads.update(trace, grads, keep_limits=keep_limits)
+    def show(self, shown: Initialized, *, keep_limits: bool) -> None:
+        trace, point, label = shown.trace, shown.point, shown.label
+        self.variance.update(trace, shown.variance, keep_limits=keep_limits)
+        self.grads.update(trace, shown.grads, keep_limits=keep_limits)
         if trace.config["activation"] != self.activation:
             self.phase.set_activation(trace.config["activation"])
             self.activation = trace.config["activation"]
@@ -61,71 +83,60 @@ class InitExplorer(Explorer):
     mean-field prediction, and the phase diagram with the current ``(sigma_w, sigma_b)``.
     """
 
+    figure_class = InitFigure
+
     def __init__(self, activation="tanh", init="xavier_normal", gain=1.0, bias_std=0.0, depth=50,
                  width=256, batch=256, seed=0):
-        wide = control_layout("290px")
         controls = {
-            "activation": widgets.Dropdown(options=[(a.label, name) for name, a in ACTIVATIONS.items()],
-                                           description="activation", layout=wide, style=STYLE),
-            "init": widgets.Dropdown(options=list(INITIALIZERS), description="init", layout=wide,
-                                     style=STYLE),
-            "depth": widgets.IntSlider(value=50, min=1, max=MAX_DEPTH, description="depth", layout=wide,
-                                       style=STYLE),
-            "gain": widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.01,
-                                           readout_format=".2f", description="gain", layout=wide,
-                                           style=STYLE),
-            "bias_std": widgets.FloatSlider(value=0.0, min=0.0, max=2.0, step=0.05, readout_format=".2f",
-                                            description="bias std", layout=wide, style=STYLE),
+            "activation": activation_dropdown(),
+            "init": init_dropdown(),
+            "depth": depth_slider(MAX_DEPTH, value=50),
+            "gain": gain_slider(max_exponent=1),
+            "bias_std": bias_std_slider(),
         }
-        self._cache = explore.ProbeCache(max_depth=MAX_DEPTH)
-        self._figure = None
-        self._render_figure = None
-        self.trace = None
+        self._cache = ProbeCache(max_depth=MAX_DEPTH)
         super().__init__(controls, dict(width=width, batch=batch, seed=seed),
                          [["activation", "init", "depth"], ["gain", "bias_std"]])
         self._start(dict(activation=activation, init=init, gain=gain, bias_std=bias_std, depth=depth))
 
-    def _compute(self, values):
+    @property
+    def trace(self) -> Trace | None:
+        """The probed network the picture shows."""
+        return None if self.result is None else self.result.trace
+
+    @property
+    def predictions(self) -> dict:
+        """Mean field's ``variance`` and ``grad_weight_norms`` for it."""
+        return {} if self.result is None else dict(variance=self.result.variance,
+                                                   grad_weight_norms=self.result.grads)
+
+    def _compute(self, values) -> Initialized:
         trace = self._cache.trace(
             values["depth"], values["width"], values["activation"], values["init"], gain=values["gain"],
             bias_std=values["bias_std"], batch=values["batch"], seed=values["seed"],
         )
-        numbers = explore.summarize(trace)
+        numbers = trace.summary()
         point = (numbers["sigma_w"], numbers["sigma_b"])
         label = f"$\\chi_1$ = {numbers['chi1']:.3g}"
-        return trace, explore.predicted_variance(trace), explore.predicted_grad_norms(trace), point, label
-
-    def _draw(self, values) -> bytes:
-        self.trace, variance, grads, point, label = shown = self._compute(values)
-        self.predictions = dict(variance=variance, grad_weight_norms=grads)
-        if self._figure is None:
-            self._figure = InitFigure(*shown)
-        else:
-            self._figure.show(*shown, keep_limits=True)
-        return self._figure.canvas.png()
-
-    def _render(self, values) -> bytes:
-        shown = self._compute(values)
-        if self._render_figure is None:
-            self._render_figure = InitFigure(*shown)
-        else:
-            self._render_figure.show(*shown, keep_limits=False)
-        return self._render_figure.canvas.png_full()
+        return Initialized(trace, predicted_variance(trace), predicted_grad_norms(trace), point,
+                           label)
 
     def _numbers(self) -> dict:
-        numbers = explore.summarize(self.trace)
+        numbers = self.trace.summary()
         for key, value in self.predictions.items():
             numbers[f"predicted_{key}"] = None if value is None else value.tolist()
         return numbers
 
     def _caption(self) -> str:
-        n = explore.summarize(self.trace)
+        n = self.trace.summary()
         phase = "ordered: gradients vanish" if n["chi1"] < 1 else "chaotic: gradients explode" \
             if n["chi1"] > 1 else "critical"
         return (f"<span style='font-size:90%'>σ<sub>w</sub> = {n['sigma_w']:.3g}, "
                 f"σ<sub>b</sub> = {n['sigma_b']:.3g}, χ<sub>1</sub> = {n['chi1']:.3g} ({phase})</span>")
 
 
+@book_explorer(Grid({"init": ("zeros", "normal", "xavier_normal", "he_normal", "orthogonal"),
+                    "gain": (0.5, 0.8, 1.0, 1.25, 2.0)}))
 def init_explorer(activation: str = "tanh", init: str = "xavier_normal", gain: float = 1.0,
                   bias_std: float = 0.0, depth: int = 50, width: int = 256, batch: int = 256,
                   seed: int = 0) -> InitExplorer:

@@ -2,32 +2,47 @@
 
 from __future__ import annotations
 
-import ipywidgets as widgets
+from dataclasses import dataclass
 
 from ..activations import ACTIVATIONS
 from ..plots.recurrent import RNNArtists
-from ..recurrent import rnn_gradients
-from ._base import STYLE, Explorer, control_layout
+from ..recurrent import RNNTrace, rnn_gradients
+from ._base import Explorer
 from ._canvas import BlitFigure
+from ._controls import activation_dropdown, int_slider, log_slider
+from ._grids import Grid
+from .static import book_explorer
 
-__all__ = ["RNNExplorer", "rnn_explorer"]
+__all__ = ["RNNExplorer", "rnn_explorer", "Unrolled"]
 
 SIZE = (900, 360)
 _AXES = [0.09, 0.14, 0.88, 0.76]
 ACTIVATION_CHOICES = ("linear", "tanh", "sigmoid", "relu")
 
 
+@dataclass(frozen=True)
+class Unrolled:
+    """What one picture of the RNN explorer shows: the gradients through time, Pascanu's bound, the x extent."""
+
+    trace: RNNTrace
+    #: ``max |phi'|`` of the activation (the bound's factor).
+    gamma: float
+    max_steps: int
+
+
 class RNNFigure:
-    def __init__(self, trace, gamma, max_steps):
+    """``||dL/dh_t||`` against steps back, with the bound ``(rho * gamma)^k``."""
+
+    def __init__(self, unrolled: Unrolled):
         self.canvas = BlitFigure(*SIZE)
         ax = self.canvas.figure.add_axes(_AXES)
-        self.curves = RNNArtists(trace, ax, max_steps=max_steps)
-        self.curves.update(trace, gamma=gamma)
+        self.curves = RNNArtists(unrolled.trace, ax, max_steps=unrolled.max_steps)
+        self.curves.update(unrolled.trace, gamma=unrolled.gamma)
         self.canvas.set_dynamic(self.curves.artists, [ax])
 
-    def show(self, trace, gamma, max_steps, keep_limits=True):
-        self.curves.max_steps = max_steps
-        self.curves.update(trace, gamma=gamma, keep_limits=keep_limits)
+    def show(self, unrolled: Unrolled, *, keep_limits: bool) -> None:
+        self.curves.max_steps = unrolled.max_steps
+        self.curves.update(unrolled.trace, gamma=unrolled.gamma, keep_limits=keep_limits)
 
 
 class RNNExplorer(Explorer):
@@ -37,44 +52,27 @@ class RNNExplorer(Explorer):
     sigmoid, relu), ``steps`` (10 to 200). Settings: ``width``, ``batch``, ``seed``.
     """
 
+    figure_class = RNNFigure
+
     def __init__(self, spectral_radius=1.0, activation="tanh", steps=100, width=64, batch=32, seed=0):
-        wide = control_layout("290px")
         controls = {
-            "spectral_radius": widgets.FloatLogSlider(value=1.0, base=2, min=-1, max=1, step=0.02,
-                                                      readout_format=".2f", description="radius ρ",
-                                                      layout=wide, style=STYLE),
-            "activation": widgets.Dropdown(options=[(ACTIVATIONS[n].label, n) for n in ACTIVATION_CHOICES],
-                                           description="activation", layout=wide, style=STYLE),
-            "steps": widgets.IntSlider(value=100, min=10, max=200, description="steps T", layout=wide,
-                                       style=STYLE),
+            "spectral_radius": log_slider("radius ρ", -1, 1, base=2, step=0.02, value=1.0),
+            "activation": activation_dropdown(ACTIVATION_CHOICES),
+            "steps": int_slider("steps T", 10, 200, value=100),
         }
-        self._figure = None
-        self._render_figure = None
-        self.trace = None
         super().__init__(controls, dict(width=width, batch=batch, seed=seed),
                          [["spectral_radius", "activation", "steps"]])
         self._start(dict(spectral_radius=spectral_radius, activation=activation, steps=steps))
 
-    def _trace(self, v):
+    @property
+    def trace(self) -> RNNTrace | None:
+        """The gradients through time the picture shows."""
+        return None if self.result is None else self.result.trace
+
+    def _compute(self, v) -> Unrolled:
         trace = rnn_gradients(v["steps"], v["spectral_radius"], v["activation"], width=v["width"],
                               batch=v["batch"], seed=v["seed"])
-        return trace, ACTIVATIONS[v["activation"]].max_derivative
-
-    def _draw(self, values) -> bytes:
-        self.trace, gamma = self._trace(values)
-        if self._figure is None:
-            self._figure = RNNFigure(self.trace, gamma, values["steps"])
-        else:
-            self._figure.show(self.trace, gamma, values["steps"])
-        return self._figure.canvas.png()
-
-    def _render(self, values) -> bytes:
-        trace, gamma = self._trace(values)
-        if self._render_figure is None:
-            self._render_figure = RNNFigure(trace, gamma, values["steps"])
-        else:
-            self._render_figure.show(trace, gamma, values["steps"], keep_limits=False)
-        return self._render_figure.canvas.png_full()
+        return Unrolled(trace, ACTIVATIONS[v["activation"]].max_derivative, v["steps"])
 
     def _numbers(self) -> dict:
         g = self.trace.grad_norms
@@ -91,6 +89,8 @@ class RNNExplorer(Explorer):
                 f"Gradient at the first step: {t.grad_norms[0]:.2g} × the last.</small>")
 
 
+@book_explorer(Grid({"spectral_radius": (0.5, 0.9, 1.0, 1.1, 1.5, 2.0),
+                    "activation": ("linear", "tanh", "sigmoid", "relu")}))
 def rnn_explorer(spectral_radius: float = 1.0, activation: str = "tanh", steps: int = 100) -> RNNExplorer:
     """An explorer of gradients through time in a random RNN (see :class:`RNNExplorer`)."""
     return RNNExplorer(spectral_radius=spectral_radius, activation=activation, steps=steps)

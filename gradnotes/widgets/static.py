@@ -10,16 +10,15 @@ book embeds, so the browser switches pictures by itself.
 
 The book build sets ``GRADNOTES_STATIC=1`` (``make book``, and the book's Sphinx
 extension ``book/_ext/gradnotes_assets.py``); the factories of
-:mod:`gradnotes.widgets`, wrapped by :func:`static_in_book`, then return the
-static version. The same notebook cell gives the live explorer in JupyterLab and
-the precomputed one in the book.
+:mod:`gradnotes.widgets`, each decorated with :func:`book_explorer` where it is
+defined, then return the static version. The same notebook cell gives the live
+explorer in JupyterLab and the precomputed one in the book.
 """
 
 from __future__ import annotations
 
 import functools
 import html
-import io
 import itertools
 import os
 from typing import Callable
@@ -27,11 +26,11 @@ from typing import Callable
 import ipywidgets as widgets
 
 from ..plots.figure import shrink_png
-from ._grids import GRIDS, VALUES, Grid
+from ._grids import GRIDS, VALUES, Grid, register
 from ._offline import close_tree, offline
 
-__all__ = ["Grid", "GRIDS", "VALUES", "StaticExplorer", "static_explorer", "static_in_book", "enabled",
-           "shrink_png"]
+__all__ = ["Grid", "GRIDS", "VALUES", "StaticExplorer", "static_explorer", "static_in_book", "book_explorer",
+           "enabled", "shrink_png"]
 
 #: Set to 1 (``make book`` does) to get static explorers from the factories.
 ENV = "GRADNOTES_STATIC"
@@ -163,41 +162,77 @@ def static_explorer(explorer, grid: Grid, *, note: str | None = None, colors: in
     return StaticExplorer(controls, options, pictures, stacks, links, widgets.HTML(note))
 
 
-def static_in_book(factory: Callable) -> Callable:
-    """Wrap an explorer factory: live normally, static when ``GRADNOTES_STATIC`` is set.
+def static_in_book(factory: Callable, grid: Grid) -> Callable:
+    """Wrap an explorer factory: live normally, static over ``grid`` when ``GRADNOTES_STATIC`` is set.
 
-    The grid comes from :data:`GRIDS` (by the factory's name). A cell can keep
-    other controls in the book with ``static_controls=("norm", "gain")``: their
-    values come from that grid, else from :data:`VALUES`; or give the values
+    A cell can keep other controls in the book with ``static_controls=("norm", "gain")``: their
+    values come from ``grid``, else from :data:`VALUES`; or give the values
     itself with a dict, ``static_controls={"gain": (1.0, 4.0, 10.0)}``. A live
     explorer ignores the argument. The live explorer behind a static one is built with its
     widgets unconnected to any front end and closed afterwards, so its own
     controls and picture stay out of the notebook's widget state.
+    The wrapper keeps ``factory``'s name and docstring (``functools.wraps``);
+    ``__wrapped__`` is ``factory``.
     """
-    default = GRIDS[factory.__name__]
+    if not isinstance(grid, Grid):
+        raise TypeError(f"grid must be a Grid; got {grid!r}")
 
     @functools.wraps(factory)
     def explorer(*args, static_controls=None, **kwargs):
         if not enabled():
             return factory(*args, **kwargs)
         if static_controls is None:
-            grid = default
+            chosen = grid
         else:
             given = static_controls if isinstance(static_controls, dict) else dict.fromkeys(static_controls)
-            grid = Grid({name: tuple(values) if values is not None else default.values.get(name, VALUES.get(name))
-                         for name, values in given.items()}, default.settings, default.descriptions)
-        unknown = [name for name, values in grid.values.items() if values is None]
+            chosen = Grid({name: tuple(values) if values is not None else grid.values.get(name, VALUES.get(name))
+                           for name, values in given.items()}, grid.settings, grid.descriptions)
+        unknown = [name for name, values in chosen.values.items() if values is None]
         if unknown:
-            known = sorted({*default.values, *VALUES})
+            known = sorted({*grid.values, *VALUES})
             raise ValueError(f"no precomputed values for {unknown}; known: {known}")
         with offline():
             live = factory(*args, **kwargs)
         try:
-            return static_explorer(live, grid)
+            return static_explorer(live, chosen)
         finally:
             close_tree(live)
 
     return explorer
+
+
+def book_explorer(grid: Grid) -> Callable[[Callable], Callable]:
+    """Decorate an explorer factory where it is defined: static in the book over ``grid``, and registered.
+
+    The decorated factory is :func:`static_in_book` of the undecorated one, and
+    :data:`GRIDS` maps it to ``grid``; ``gradnotes.widgets`` re-exports that very
+    object. So an explorer is added in its own module plus one import line in
+    ``gradnotes/widgets/__init__.py``.
+
+    How ``gradnotes/widgets/recurrent.py`` does it::
+
+        @book_explorer(Grid({"spectral_radius": (0.5, 0.9, 1.0, 1.1, 1.5, 2.0),
+                             "activation": ("linear", "tanh", "sigmoid", "relu")}))
+        def rnn_explorer(spectral_radius=1.0, activation="tanh", steps=100):
+            ...
+
+    Examples
+    --------
+    >>> from gradnotes import widgets
+    >>> from gradnotes.widgets import recurrent
+    >>> widgets.rnn_explorer is recurrent.rnn_explorer
+    True
+    >>> GRIDS[widgets.rnn_explorer].values["activation"]
+    ('linear', 'tanh', 'sigmoid', 'relu')
+    >>> type(widgets.rnn_explorer(steps=20)).__name__   # live unless GRADNOTES_STATIC is set
+    'RNNExplorer'
+    """
+    def decorate(factory: Callable) -> Callable:
+        wrapped = static_in_book(factory, grid)
+        register(wrapped, grid)
+        return wrapped
+
+    return decorate
 
 
 # -- helpers ------------------------------------------------------------------

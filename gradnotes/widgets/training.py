@@ -6,18 +6,18 @@ import html
 import math
 from collections import OrderedDict
 
-import ipywidgets as widgets
 import numpy as np
 
-from ..activations import ACTIVATIONS
 from ..clipping import CLIPPERS
-from ..datasets import spirals
 from ..initializers import INITIALIZERS
-from ..optimizers import OPTIMIZERS
 from ..plots.training import PANELS, plot_training
-from ..training import train
-from ._base import STYLE, Explorer, control_layout
+from ..training import OPTIMIZERS, spirals, train
+from ._base import Explorer
+from ._controls import (activation_dropdown, depth_slider, dropdown, float_slider, init_dropdown, log_slider,
+                        selection_slider)
+from ._grids import Grid
 from ._png import encode_png
+from .static import book_explorer
 
 __all__ = ["TrainingExplorer", "training_explorer", "training_numbers", "ACTIVATION_CHOICES", "INIT_CHOICES",
            "WEIGHT_DECAYS", "MAX_DEPTH", "CACHE_SIZE"]
@@ -95,22 +95,17 @@ class TrainingExplorer(Explorer):
     def __init__(self, activation="tanh", init="xavier_normal", gain=1.0, optimizer="adam", lr=3e-3,
                  clip=None, weight_decay=0.0, depth=6, width=64, steps=300, seed=0, n_per_class=100,
                  clip_threshold=1.0):
-        wide = control_layout("270px")
+        wide = "270px"
         controls = {
-            "activation": widgets.Dropdown(options=[(ACTIVATIONS[n].label, n) for n in ACTIVATION_CHOICES],
-                                           description="activation", layout=wide, style=STYLE),
-            "init": widgets.Dropdown(options=list(INIT_CHOICES), description="init", layout=wide, style=STYLE),
-            "optimizer": widgets.Dropdown(options=list(OPTIMIZERS), description="optimizer", layout=wide,
-                                          style=STYLE),
-            "clip": widgets.Dropdown(options=CLIP_OPTIONS, description="clip", layout=wide, style=STYLE),
-            "depth": widgets.IntSlider(value=6, min=2, max=MAX_DEPTH, description="depth", layout=wide,
-                                       style=STYLE),
-            "gain": widgets.FloatSlider(value=1.0, min=0.25, max=2.0, step=0.05, readout_format=".2f",
-                                        description="gain", layout=wide, style=STYLE),
-            "lr": widgets.FloatLogSlider(value=3e-3, base=10, min=-4, max=0, step=0.1, readout_format=".1e",
-                                         description="lr", layout=wide, style=STYLE),
-            "weight_decay": widgets.SelectionSlider(options=[(f"{v:g}", v) for v in WEIGHT_DECAYS], value=0.0,
-                                                    description="w. decay", layout=wide, style=STYLE),
+            "activation": activation_dropdown(ACTIVATION_CHOICES, width=wide),
+            "init": init_dropdown(INIT_CHOICES, width=wide),
+            "optimizer": dropdown("optimizer", OPTIMIZERS, width=wide),
+            "clip": dropdown("clip", CLIP_OPTIONS, width=wide),
+            "depth": depth_slider(MAX_DEPTH, low=2, value=6, width=wide),
+            "gain": float_slider("gain", 0.25, 2.0, step=0.05, value=1.0, readout_format=".2f", width=wide),
+            "lr": log_slider("lr", -4, 0, step=0.1, value=3e-3, readout_format=".1e", width=wide),
+            "weight_decay": selection_slider("w. decay", [(f"{v:g}", v) for v in WEIGHT_DECAYS], value=0.0,
+                                             width=wide),
         }
         rows = [["activation", "init", "optimizer", "clip"], ["depth", "gain", "lr", "weight_decay"]]
         self._cache: OrderedDict = OrderedDict()
@@ -120,10 +115,6 @@ class TrainingExplorer(Explorer):
         super().__init__(controls, settings, rows)
         self._start(dict(activation=activation, init=init, gain=gain, optimizer=optimizer, lr=lr, clip=clip,
                          weight_decay=weight_decay, depth=depth))
-
-    def _check(self, name, value):
-        # train() spells "no clipping" both None and "none"; so does the explorer
-        return super()._check(name, None if (name == "clip" and value == "none") else value)
 
     # -- compute (gradnotes.train) then draw (gradnotes.plots) ------------------
     def _picture(self, values: dict):
@@ -143,6 +134,8 @@ class TrainingExplorer(Explorer):
             self._cache.popitem(last=False)
         return run, png, False
 
+    # Each picture costs a training run, so finished PNGs are cached (not a live figure):
+    # the base's figure plumbing is replaced here.
     def _draw(self, values) -> bytes:
         self.run, png, self.cache_hit = self._picture(values)
         return png
@@ -172,6 +165,8 @@ def _num(x: float, fmt: str = ".3g") -> str:
     return html.escape(format(x, fmt)).replace("-", "−")
 
 
+# every point trains a network (about a second each): 3 x 3 keeps the book build short
+@book_explorer(Grid({"activation": ("sigmoid", "tanh", "relu"), "optimizer": ("sgd", "momentum", "adam")}))
 def training_explorer(activation: str = "tanh", init: str = "xavier_normal", gain: float = 1.0,
                       optimizer: str = "adam", lr: float = 3e-3, clip: str | None = None,
                       weight_decay: float = 0.0, depth: int = 6, width: int = 64, steps: int = 300,
