@@ -37,7 +37,4 @@ def __getattr__(name):
 
     warnings.warn(f"gradnotes.explore.{name} is deprecated; use {_MOVED[name]}.{name}",
                   DeprecationWarning, stacklevel=2)
-    module = importlib.import_module(_MOVED[name])
-    if not hasattr(module, name):  # TEMPORARY until gradnotes.theory has it
-        module = importlib.import_module("gradnotes._explore_interim")
-    return getattr(module, name)
+    return getattr(importlib.import_module(_MOVED[name]), name)

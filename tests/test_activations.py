@@ -74,7 +74,7 @@ def test_selu_constants_are_the_papers():
 
 def test_selu_keeps_a_standard_normal_standard(rng):
     # Klambauer et al.: N(0, 1) through SELU has mean ~0 and variance ~1
-    from gradnotes._gauss import expect
+    from gradnotes.theory import expect
 
     selu = ACTIVATIONS["selu"]
     mean = expect(selu, (0.0,))

@@ -10,7 +10,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
 from gradnotes import ACTIVATIONS, simulate, theory
-from gradnotes.explore import phase_grid, predicted_grad_norms
+from gradnotes.theory import phase_grid, predicted_grad_norms
 from gradnotes.plots import (
     ACTIVATION_COLORS, COLORS, plot_activation, plot_activation_heatmap, plot_grad_norms,
     plot_phase_diagram, plot_saturation, plot_variance_profile,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from gradnotes import INITIALIZERS, simulate, theory
-from gradnotes._gauss import expect
+from gradnotes.theory import expect
 
 
 def test_tanh_numbers_from_the_papers():

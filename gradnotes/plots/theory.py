@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..activations import Activation, get_activation
-from ..explore import phase_grid, predicted_variance
+from ..theory import phase_grid, predicted_variance
 from ..probe import Trace
 from ._layers import LayerCurve, forward_overflow as _forward_overflow
 from ._style import COLORS, FONT, NOTE_BOX, style_axes, title_text
@@ -213,7 +213,7 @@ def plot_phase_diagram(activation: str | Activation, ax, *, point=None, sigma_w=
         ``(sigma_w, sigma_b)``; see :meth:`gradnotes.Initializer.sigma_w`.
     sigma_w, sigma_b : 1-D arrays
         The grid (default 60 x 40 over ``[0.05, 4] x [0, 2]``); the result is
-        cached per activation and grid (:func:`gradnotes.explore.phase_grid`).
+        cached per activation and grid (:func:`gradnotes.theory.phase_grid`).
     colorbar : bool or Axes
 
     Returns
