@@ -84,6 +84,20 @@ def check_memory(what: str, n_bytes: float, limit: float) -> None:
         )
 
 
+class SlowComputationWarning(UserWarning):
+    """A computation will take long enough that a learner would think it hung."""
+
+
+def warn_if_slow(what: str, seconds: float, limit: float = 10.0) -> None:
+    """Warn, with the estimate, before work expected to take more than ``limit`` seconds."""
+    if seconds > limit:
+        import warnings
+
+        warnings.warn(f"{what} will take about {seconds:.0f} s on a typical laptop (more on a busy one); "
+                      "a smaller width, depth or batch answers in well under a second",
+                      SlowComputationWarning, stacklevel=3)
+
+
 def _interval(low, high, low_open: bool = False) -> str:
     left = "(" if low_open else "["
     lo = "-inf" if low is None else f"{low:g}"

@@ -58,6 +58,8 @@ BAD_CALLS = [
     (lambda: clipping.clip_by_norm(np.ones(3), 1.0), TypeError, ["grads", "list", "[g]"]),
     (lambda: clipping.clip_by_value([np.ones(3)], 0.0), ValueError, ["threshold=0.0"]),
     (lambda: clipping.clip([np.array(["a"])], "norm"), TypeError, ["grads[0]", "numeric"]),
+    (lambda: theory.phase_diagram("tanh", np.linspace(0, 4, 100000), np.linspace(0, 1, 100000)), ValueError,
+     ["len(sigma_w)=100000", "at most 250000 points"]),
 ]
 
 

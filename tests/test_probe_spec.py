@@ -61,3 +61,19 @@ def test_arguments_rebuild_the_same_network():
     a, b = simulate(**spec.arguments()), simulate(6, 32, "gelu", "orthogonal", gain=0.9, bias_std=0.2, batch=8, seed=4)
     np.testing.assert_array_equal(a.grad_weight_norms, b.grad_weight_norms)
     assert a.spec == b.spec
+
+
+def test_a_long_simulation_warns_first_with_its_estimate(monkeypatch):
+    import gradnotes.probe._simulate as sim
+    from gradnotes._checks import SlowComputationWarning
+
+    assert sim.estimated_seconds(NetworkSpec.build(30, 4096)) > 10  # the learner's simulate(30, 4096)
+    monkeypatch.setattr(sim, "_FLOPS_PER_SECOND", 1.0)  # make a tiny network look slow
+    with pytest.warns(SlowComputationWarning, match=r"simulate\(depth=3, width=8, batch=4\) will take about \d+ s"):
+        simulate(3, 8, batch=4)
+    monkeypatch.undo()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        simulate(30, 256, batch=64)  # the book's sizes never warn

@@ -11,7 +11,11 @@ from ._fixed_point import Q_ZERO, stable_fixed_point
 from ._maps import _Keyed, derivative_moment, exact_fixed_point, second_moment
 from ._quadrature import Q_EVAL_MAX
 
-__all__ = ["phase_axes", "phase_diagram", "phase_grid"]
+__all__ = ["phase_axes", "phase_diagram", "phase_grid", "MAX_GRID_POINTS"]
+
+#: Grid points a phase diagram may have: the quadrature holds a few hundred nodes per point, so
+#: 250 000 points need about 2 GiB (a 100000 x 100000 grid would need 75 TiB).
+MAX_GRID_POINTS = 250_000
 
 
 def phase_axes(sigma_w, sigma_b) -> tuple[np.ndarray, np.ndarray]:
@@ -27,6 +31,11 @@ def phase_axes(sigma_w, sigma_b) -> tuple[np.ndarray, np.ndarray]:
     for name, arr in (("sigma_w", sw), ("sigma_b", sb)):
         if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr < 0):
             raise ValueError(f"{name} must be a non-empty 1-D array of finite values >= 0; got {arr!r}")
+    if sw.size * sb.size > MAX_GRID_POINTS:
+        raise ValueError(
+            f"a phase diagram of len(sigma_w)={sw.size} x len(sigma_b)={sb.size} = {sw.size * sb.size} points "
+            f"is too large; allowed: at most {MAX_GRID_POINTS} points (a few hundred per axis is plenty on a screen)"
+        )
     return sw, sb
 
 
