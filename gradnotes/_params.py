@@ -127,7 +127,7 @@ RULES = MappingProxyType({
     "bias_std": Real(0.0, 1e3),
     "residual": Flag(),
     "residual_scale": Real(0.0, 10.0),
-    "sigma_w": Real(0.0, 1e3),
+    "sigma_w": Real(0.0, 1e6),  # normal init at gain 1000 and width 8192 has sigma_w ~ 9e4
     "sigma_b": Real(0.0, 1e3),
     "norm": OneOf(_norms, optional=True),
     "clip": OneOf(_clippers, optional=True),

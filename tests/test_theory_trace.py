@@ -68,3 +68,15 @@ def test_chi1_cache_tells_parameters_apart():
     values = {a: theory.chi1(get_activation("elu", alpha=a), 1.2, 0.1) for a in (0.5, 1.0, 2.0)}
     assert len(set(values.values())) == 3
     assert theory.chi1(get_activation("elu", alpha=0.5), 1.2, 0.1) == values[0.5]
+
+
+def test_one_layer_and_huge_scales_have_predictions():
+    # found by the browser engine's cross-check: a depth-1 network and normal init at a large gain
+    import gradnotes
+    from gradnotes import theory
+
+    np.testing.assert_array_equal(theory.weight_gradient_profile("tanh", 1.0, 0.0, 1), [1.0])
+    one = gradnotes.simulate(1, 16, batch=4)
+    np.testing.assert_allclose(theory.predicted_grad_norms(one), one.grad_weight_norms)
+    big = gradnotes.simulate(5, 16, init="normal", gain=300.0, batch=4)  # sigma_w = 1200
+    assert big.summary()["chi1"] == pytest.approx(theory.chi1("tanh", 1200.0, 0.0)) and big.chi1 > 1

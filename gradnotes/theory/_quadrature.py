@@ -91,6 +91,8 @@ def gaussian_expectation(f, q, kinks=()) -> np.ndarray:
     array([5.e-01, 2.e+00, 5.e+19])
     """
     q = np.clip(np.asarray(q, dtype=float), Q_EVAL_MIN, Q_EVAL_MAX)
+    if q.size == 0:  # e.g. the inputs of the layers below layer 1 of a one-layer network
+        return np.zeros(q.shape)
     z, w = gaussian_rule(q, kinks)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         return np.sum(f(np.sqrt(q)[..., None] * z) * w, axis=-1)
