@@ -230,3 +230,31 @@ def test_bad_arguments_name_the_parameter(change, exc, words):
         MLP(**{**kwargs, **change})
     for word in words:
         assert word in str(info.value), f"{word!r} not in {str(info.value)!r}"
+
+
+def test_bias_std_draws_the_hidden_biases_after_the_weights():
+    zero = MLP(2, 3, depth=3, width=512, rng=np.random.default_rng(0))
+    drawn = MLP(2, 3, depth=3, width=512, bias_std=0.5, rng=np.random.default_rng(0))
+    for W0, W1 in zip(zero.weights, drawn.weights):  # the same weights: bias_std changes only the biases
+        np.testing.assert_array_equal(W0, W1)
+    hidden = np.concatenate(drawn.biases[:-1])
+    assert abs(float(hidden.std()) - 0.5) < 0.03 and abs(float(hidden.mean())) < 0.05
+    assert not drawn.biases[-1].any() and not any(b.any() for b in zero.biases)
+
+
+def test_bias_std_is_checked_and_needs_biases():
+    with pytest.raises(ValueError, match=r"bias_std=0.1 needs bias=True"):
+        MLP(2, 3, 2, 4, bias=False, bias_std=0.1, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"bias_std=-1.0"):
+        MLP(2, 3, 2, 4, bias_std=-1.0, rng=np.random.default_rng(0))
+
+
+def test_train_passes_bias_std_on_and_names_it():
+    from gradnotes.training import train
+
+    X, y = spirals(20, seed=0)
+    run = train(X, y, depth=2, width=8, bias_std=0.2, steps=2, progress=False)
+    assert run.config.bias_std == 0.2 and "bias_std=0.2" in repr(run).splitlines()[0]
+    assert np.concatenate(run.initial_model.biases[:-1]).std() > 0.1
+    np.testing.assert_array_equal(train(X, y, **run.config.arguments()).model.params, run.model.params)
+    assert "bias_std" not in repr(train(X, y, depth=2, width=8, steps=2))

@@ -11,6 +11,8 @@ The pieces, each in a private module and re-exported here (one public path per n
 ``Recorder``               the arrays a run fills, step by step (``_recorder``)
 ``train``                  the loop: config -> batches, gradients, updates -> run (``_loop``)
 ``TrainingRun``            the immutable record that plots and widgets read (``_run``)
+``Progress``               what a long run shows while it trains; ``progress=`` of ``train`` (``_progress``)
+``trainability_grid``      accuracy over sigma_w^2 x depth, Schoenholz et al.'s 6 xi_c (``_trainability``)
 ========================== =====================================================================
 
 Examples
@@ -28,12 +30,16 @@ from ._losses import cross_entropy
 from ._loop import train
 from ._mlp import BATCHNORM_MOMENTUM, MLP, Cache
 from ._optimizers import OPTIMIZERS, SGD, Adam, AdamW, Momentum, Optimizer, RMSprop, get_optimizer
+from ._progress import AUTO_SECONDS, REPORTERS, Progress, estimate_seconds
 from ._recorder import Recorder, layer_saturation
 from ._run import TrainingRun
+from ._trainability import TASKS, TRAINABILITY_GRID, TrainabilityGrid, blobs, trainability_grid
 
 __all__ = [
     "MLP", "Cache", "BATCHNORM_MOMENTUM", "cross_entropy",
     "OPTIMIZERS", "Optimizer", "SGD", "Momentum", "RMSprop", "Adam", "AdamW", "get_optimizer",
     "DATASETS", "spirals", "moons", "circles", "make_dataset",
     "TrainingConfig", "MAX_STEPS", "Recorder", "layer_saturation", "train", "TrainingRun",
+    "Progress", "AUTO_SECONDS", "REPORTERS", "estimate_seconds",
+    "trainability_grid", "TrainabilityGrid", "TASKS", "blobs", "TRAINABILITY_GRID",
 ]

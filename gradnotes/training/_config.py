@@ -25,7 +25,7 @@ from .._params import Integer, Real, check
 from ..activations import Activation, get_activation
 from ..initializers import get_initializer
 from ..normalization import NORMS
-from ._mlp import MLP_RULES, check_norm_width
+from ._mlp import MLP_RULES, check_bias, check_norm_width
 from ._optimizers import get_optimizer
 
 __all__ = ["TrainingConfig", "MAX_STEPS", "check_data"]
@@ -64,6 +64,8 @@ class TrainingConfig(Mapping):
         A name in ``INITIALIZERS``.
     gain, output_gain : float
     bias, residual : bool
+    bias_std : float
+        Standard deviation of the initial hidden biases (0: zeros).
     norm : {None, "batch", "layer"}
     dropout : float
     optimizer : str
@@ -106,6 +108,7 @@ class TrainingConfig(Mapping):
     gain: float
     output_gain: float
     bias: bool
+    bias_std: float
     residual: bool
     norm: str | None
     dropout: float
@@ -127,8 +130,9 @@ class TrainingConfig(Mapping):
 
     @classmethod
     def build(cls, n_points: int, n_features: int, n_classes: int, *, depth, width, activation, init, gain,
-              output_gain, bias, residual, norm, dropout, optimizer, lr, weight_decay, l1, optimizer_options,
-              clip, clip_threshold, steps, batch_size, eval_every, dtype, seed) -> "TrainingConfig":
+              output_gain, bias, bias_std, residual, norm, dropout, optimizer, lr, weight_decay, l1,
+              optimizer_options, clip, clip_threshold, steps, batch_size, eval_every, dtype,
+              seed) -> "TrainingConfig":
         """Check the keyword arguments of :func:`~gradnotes.training.train` for data of this shape.
 
         Every keyword is required: the defaults are ``train``'s.
@@ -148,6 +152,7 @@ class TrainingConfig(Mapping):
         eval_every = (max(1, steps // DEFAULT_CHECKPOINTS) if eval_every is None
                       else check("eval_every", eval_every, _RULES["eval_every"]))
         clip = check("clip", clip)
+        bias, bias_std = check_bias(bias, bias_std)
         seed = check("seed", seed)
         act = get_activation(activation)
         if optimizer_options is not None and not isinstance(optimizer_options, Mapping):
@@ -158,7 +163,7 @@ class TrainingConfig(Mapping):
             depth=check("depth", depth), width=width, activation=act.name, activation_params=act.params,
             init=get_initializer(init).name, gain=check("gain", gain),
             output_gain=check("output_gain", output_gain, MLP_RULES["output_gain"]),
-            bias=check("bias", bias, MLP_RULES["bias"]), residual=check("residual", residual),
+            bias=bias, bias_std=bias_std, residual=check("residual", residual),
             norm=norm, dropout=check("dropout", dropout, MLP_RULES["dropout"]),
             optimizer=opt.name, lr=opt.lr, weight_decay=opt.weight_decay, l1=check("l1", l1, _RULES["l1"]),
             optimizer_options=options, clip=clip,

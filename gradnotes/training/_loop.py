@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import math
 import time
 from types import MappingProxyType
 
@@ -20,6 +21,7 @@ from ..clipping import clip as clip_grads
 from ._config import TrainingConfig, check_data
 from ._mlp import MLP
 from ._optimizers import get_optimizer
+from ._progress import Progress, check_progress, reporter
 from ._recorder import Recorder
 from ._run import TrainingRun
 
@@ -37,6 +39,7 @@ def train(
     gain: float = 1.0,
     output_gain: float = 1.0,
     bias: bool = True,
+    bias_std: float = 0.0,
     residual: bool = False,
     norm: str | None = None,
     dropout: float = 0.0,
@@ -52,6 +55,7 @@ def train(
     eval_every: int | None = None,
     dtype: str = "float32",
     seed: int = 0,
+    progress="auto",
 ) -> TrainingRun:
     """Train an :class:`~gradnotes.training.MLP` classifier on ``(X, y)`` and record its diagnostics.
 
@@ -61,8 +65,10 @@ def train(
         Training points (e.g. from :func:`~gradnotes.training.spirals`).
     y : ndarray of int, shape (n,)
         Labels ``0..C-1``; ``C = y.max() + 1`` classes (at least 2).
-    depth, width, activation, init, gain, output_gain, bias, residual, norm, dropout
-        The network, see :class:`~gradnotes.training.MLP`.
+    depth, width, activation, init, gain, output_gain, bias, bias_std, residual, norm, dropout
+        The network, see :class:`~gradnotes.training.MLP`. The mean-field
+        network of Poole et al. and Schoenholz et al. (``W ~ N(0, sigma_w**2 / fan_in)``,
+        ``b ~ N(0, sigma_b**2)``) is ``init="lecun_normal", gain=sigma_w, bias_std=sigma_b``.
     optimizer : str
         A name in ``OPTIMIZERS`` (sgd, momentum, rmsprop, adam, adamw).
     lr, weight_decay : float
@@ -89,6 +95,21 @@ def train(
     seed : int
         Seeds the weights, the batch order and the dropout masks; the same
         arguments give an identical run.
+    progress : {"auto", True, False, "bar", "line"} or callable
+        Show the run while it trains: a bar in a notebook, a line on stderr in a
+        terminal (``True``); ``False`` shows nothing. ``"auto"`` (the default)
+        shows it only for runs estimated to take more than
+        :data:`~gradnotes.training.AUTO_SECONDS` (an estimate from the size of
+        the work, not a timing, so a given call always shows or never shows it;
+        the book's runs show nothing). A callable is called with a
+        :class:`~gradnotes.training.Progress` after every update and once more
+        at the end. Progress never changes the run.
+
+    Interrupting a run (Ctrl-C, or the notebook's stop button) stops it cleanly:
+    ``train`` returns the run so far, evaluated at the last completed step, with
+    ``run.interrupted_step`` set (``run.interrupted`` is True). Code that calls
+    ``train`` in a loop should check ``run.interrupted`` and stop too (as
+    :func:`~gradnotes.training.trainability_grid` does).
 
     Returns
     -------
@@ -112,22 +133,27 @@ def train(
     """
     arguments = dict(locals())  # exactly train's arguments, nothing else is defined yet
     X, y, n_classes = check_data(arguments.pop("X"), arguments.pop("y"))
+    progress = check_progress(arguments.pop("progress"))  # how a run is shown is not a setting of the run
     config = TrainingConfig.build(len(y), X.shape[1], n_classes, **arguments)
-    return loop(config, X, y)
+    return loop(config, X, y, progress=progress)
 
 
-#: train()'s keyword arguments and their defaults, read off its signature.
+#: train()'s keyword arguments that set the run, and their defaults, read off its signature.
 DEFAULTS = MappingProxyType({name: p.default for name, p in inspect.signature(train).parameters.items()
-                             if p.kind is p.KEYWORD_ONLY})
+                             if p.kind is p.KEYWORD_ONLY and name != "progress"})
 
 
-def loop(config: TrainingConfig, X: np.ndarray, y: np.ndarray) -> TrainingRun:
-    """The training loop for a checked ``config`` on checked data (see :func:`train`)."""
+def loop(config: TrainingConfig, X: np.ndarray, y: np.ndarray, *, progress=False) -> TrainingRun:
+    """The training loop for a checked ``config`` on checked data (see :func:`train`).
+
+    ``progress`` as in :func:`train`, checked. On KeyboardInterrupt the parameters are
+    those after the last completed update (an update cut short is undone).
+    """
     init_seq, batch_seq, dropout_seq = np.random.SeedSequence(config.seed).spawn(3)
     model = MLP(config.n_features, config.n_classes, config.depth, config.width, config.activation_function,
                 config.init, gain=config.gain, output_gain=config.output_gain, bias=config.bias,
-                residual=config.residual, norm=config.norm, dropout=config.dropout, dtype=config.dtype,
-                rng=np.random.default_rng(init_seq))
+                bias_std=config.bias_std, residual=config.residual, norm=config.norm, dropout=config.dropout,
+                dtype=config.dtype, rng=np.random.default_rng(init_seq))
     opt = get_optimizer(config.optimizer, lr=config.lr, weight_decay=config.weight_decay,
                         **config.optimizer_options)
     initial = model.copy(frozen=True)
@@ -137,28 +163,45 @@ def loop(config: TrainingConfig, X: np.ndarray, y: np.ndarray) -> TrainingRun:
     Xd = X.astype(model.dtype)
     train_cache, eval_cache = model.new_cache(config.batch_size or config.n_points), model.new_cache(config.n_points)
     penalty = _L1(model, config.l1) if config.l1 else None
-    steps, diverged = config.steps, None
+    steps, diverged, interrupted, completed = config.steps, None, None, 0
+    report = reporter(progress, config)
     start = time.perf_counter()
     # overflow is detected and reported, never warned about
     with np.errstate(all="ignore"), _one_blas_thread():
-        for t in range(steps + 1):
-            if t % config.eval_every == 0 or t == steps:
-                record.checkpoint(t, model, Xd, y, eval_cache)
-            if t == steps:
-                break
-            idx = next(batches)
-            loss = model.loss_and_grad(Xd[idx], y[idx], rng=dropout_rng, cache=train_cache)
-            if not record.gradient(t, loss, model.grads):
-                diverged = t
-                break
-            grads = model.grads if config.clip is None else clip_grads([model.grads], config.clip,
-                                                                        config.clip_threshold)[0]
-            if penalty is not None:
-                grads = penalty.add_to(grads, model.params)
-            record.before_update(model.params)
-            opt.step([model.params], [grads])
-            record.after_update(t, model.params)
-    return record.finish(config, model, initial, diverged, time.perf_counter() - start)
+        try:
+            for t in range(steps + 1):
+                if t % config.eval_every == 0 or t == steps:
+                    record.checkpoint(t, model, Xd, y, eval_cache)
+                if t == steps:
+                    break
+                idx = next(batches)
+                loss = model.loss_and_grad(Xd[idx], y[idx], rng=dropout_rng, cache=train_cache)
+                if not record.gradient(t, loss, model.grads):
+                    diverged = t
+                    break
+                grads = model.grads if config.clip is None else clip_grads([model.grads], config.clip,
+                                                                            config.clip_threshold)[0]
+                if penalty is not None:
+                    grads = penalty.add_to(grads, model.params)
+                record.before_update(model.params)
+                try:
+                    opt.step([model.params], [grads])
+                except KeyboardInterrupt:
+                    record.undo_update(model.params)  # an update cut short never happened
+                    raise
+                completed = t + 1
+                record.after_update(t, model.params)
+                if report is not None:
+                    report(Progress(completed, steps, loss, time.perf_counter() - start))
+        except KeyboardInterrupt:
+            interrupted = completed
+            record.interrupted(completed, model, Xd, y, eval_cache)
+    seconds = time.perf_counter() - start
+    if report is not None:
+        last = float(record.losses[completed - 1]) if completed else math.nan
+        report(Progress(completed, steps, last, seconds, finished=True, diverged=diverged is not None,
+                        interrupted=interrupted is not None))
+    return record.finish(config, model, initial, diverged, seconds, interrupted_step=interrupted)
 
 
 class _L1:

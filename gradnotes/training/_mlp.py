@@ -61,6 +61,14 @@ MLP_RULES = MappingProxyType({
 })
 
 
+def check_bias(bias, bias_std) -> tuple[bool, float]:
+    """``(bias, bias_std)`` checked: random biases need biases."""
+    bias, bias_std = check("bias", bias, MLP_RULES["bias"]), check("bias_std", bias_std)
+    if bias_std > 0 and not bias:
+        raise ValueError(f"bias_std={bias_std} needs bias=True; allowed with bias=False: 0")
+    return bias, bias_std
+
+
 def check_norm_width(width: int, norm: str | None) -> None:
     """Refuse a width too small for ``norm`` (layer norm needs 2 units); the batch is checked where it is known."""
     if norm is not None:
@@ -110,7 +118,11 @@ class MLP:
     init : str
         A name in ``INITIALIZERS``; hidden layers get ``gain``, the output layer ``output_gain``.
     bias : bool
-        Biases start at zero.
+        Whether the layers have biases.
+    bias_std : float
+        Biases start at zero (the default), or drawn ``N(0, bias_std**2)`` in the
+        hidden layers (``sigma_b`` of the mean-field theory; the output bias stays 0).
+        They are drawn after the weights, so the weights do not depend on ``bias_std``.
     residual : bool
         ``h_l = h_{l-1} + D(phi(N(z_l)))`` for layers 2..depth.
     norm : {None, "batch", "layer"}
@@ -135,7 +147,7 @@ class MLP:
 
     def __init__(self, n_in: int, n_classes: int, depth: int, width: int, activation="tanh",
                  init: str = "xavier_normal", *, gain: float = 1.0, output_gain: float = 1.0,
-                 bias: bool = True, residual: bool = False, norm: str | None = None,
+                 bias: bool = True, bias_std: float = 0.0, residual: bool = False, norm: str | None = None,
                  dropout: float = 0.0, dtype: str = "float32", rng: np.random.Generator):
         self.activation: Activation = get_activation(activation)
         initializer = get_initializer(init)
@@ -145,7 +157,7 @@ class MLP:
         self.width = width = check("width", width)
         gain = check("gain", gain)
         output_gain = check("output_gain", output_gain, MLP_RULES["output_gain"])
-        self.bias = check("bias", bias, MLP_RULES["bias"])
+        self.bias, bias_std = check_bias(bias, bias_std)
         self.residual = check("residual", residual)
         self.norm = norm = check("norm", norm)
         check_norm_width(width, norm)
@@ -167,6 +179,9 @@ class MLP:
         for l, W in enumerate(self.weights):
             g = output_gain if l == depth else gain
             W[...] = initializer.from_normal(rng.standard_normal(W.shape), g)
+        if bias_std > 0:
+            for b in self.biases[:-1]:
+                b[...] = bias_std * rng.standard_normal(b.shape)
         self.running_mean = np.zeros((depth, width), self.dtype)
         self.running_var = np.ones((depth, width), self.dtype)
 

@@ -81,12 +81,24 @@ class Recorder:
         np.subtract(params, self._before, out=self._change)
         self.update_ratios[t] = np.log10(self._stats.weight_stds(self._change) / self._stats.weight_stds(self._before))
 
+    def undo_update(self, params: np.ndarray) -> None:
+        """Put back the parameters kept by :meth:`before_update` (an update cut short)."""
+        np.copyto(params, self._before)
+
+    def interrupted(self, completed: int, model: MLP, X: np.ndarray, y: np.ndarray, cache) -> None:
+        """A run stopped after ``completed`` updates: later steps' entries are NaN, and the
+        last checkpoint is the network as it stopped."""
+        for a in (self.losses, self.grad_norms, self.grad_total_norms, self.update_ratios):
+            a[completed:] = np.nan
+        if not self.checkpoints or self.checkpoints[-1][0] != completed:
+            self.checkpoint(completed, model, X, y, cache)
+
     def checkpoint(self, t: int, model: MLP, X: np.ndarray, y: np.ndarray, cache) -> None:
         """Evaluate ``model`` on ``(X, y)`` after ``t`` updates (evaluation mode, buffers from ``cache``)."""
         self.checkpoints.append((t, *_evaluate(model, X, y, cache)))
 
     def finish(self, config, model: MLP, initial_model: MLP, diverged_step: int | None,
-               seconds: float) -> TrainingRun:
+               seconds: float, interrupted_step: int | None = None) -> TrainingRun:
         """The finished :class:`TrainingRun`, with read-only arrays and read-only copies of the networks."""
         steps, losses, accuracy, saturation, dead, stds = (np.array(v) for v in zip(*self.checkpoints))
         diverged = diverged_step is not None
@@ -98,7 +110,7 @@ class Recorder:
             activation_stds=readonly(stds),
             final_loss=math.nan if diverged else float(losses[-1]),
             final_accuracy=math.nan if diverged else float(accuracy[-1]),
-            diverged_step=diverged_step, seconds=seconds,
+            diverged_step=diverged_step, interrupted_step=interrupted_step, seconds=seconds,
             model=model.copy(frozen=True), initial_model=initial_model,
         )
 
@@ -147,7 +159,7 @@ class _LayerStats:
     def __init__(self, model: MLP):
         self.starts, self.sizes = model.segment_starts, model.segment_sizes
         self.weights = model.weight_segments
-        self.segment_of = np.repeat(np.arange(len(self.sizes)), self.sizes)
+        self.bounds = [(int(a), int(a + n)) for a, n in zip(self.starts, self.sizes)]
         self.buf = np.empty(model.params.size)
         self.dev = np.empty(model.params.size)
 
@@ -158,7 +170,7 @@ class _LayerStats:
     def weight_stds(self, x) -> np.ndarray:
         np.copyto(self.buf, x)
         mean = np.add.reduceat(self.buf, self.starts) / self.sizes
-        np.take(mean, self.segment_of, out=self.dev)
-        np.subtract(self.buf, self.dev, out=self.dev)  # two passes: no cancellation
+        for (a, b), m in zip(self.bounds, mean):  # two passes: no cancellation
+            np.subtract(self.buf[a:b], m, out=self.dev[a:b])
         np.square(self.dev, out=self.dev)
         return np.sqrt(np.add.reduceat(self.dev, self.starts) / self.sizes)[self.weights]

@@ -16,6 +16,10 @@ from ._mlp import MLP
 __all__ = ["TrainingRun"]
 
 
+#: Settings the repr names only when they are not off (False, None or 0).
+_EXTRAS = ("bias_std", "residual", "norm", "dropout", "weight_decay", "l1", "clip")
+
+
 @dataclass(frozen=True, eq=False)
 class TrainingRun:
     """What :func:`train` recorded. Layers are numbered from the input; the last
@@ -58,6 +62,10 @@ class TrainingRun:
         Last checkpoint's values; NaN if the run diverged.
     diverged_step : int or None
         First step whose loss or gradient was not finite; training stopped there.
+    interrupted_step : int or None
+        The number of updates completed when the run was interrupted (KeyboardInterrupt);
+        per-step entries from there on are NaN and the last checkpoint is the
+        network as it stopped. ``None``: the run was not interrupted.
     seconds : float
         Wall time of the run (not in the repr: it is not reproducible).
     model, initial_model : MLP
@@ -92,6 +100,7 @@ class TrainingRun:
     final_loss: float
     final_accuracy: float
     diverged_step: int | None
+    interrupted_step: int | None = None
     seconds: float = field(repr=False, default=math.nan)
     model: MLP | None = field(repr=False, default=None)
     initial_model: MLP | None = field(repr=False, default=None)
@@ -104,6 +113,10 @@ class TrainingRun:
     def diverged(self) -> bool:
         return self.diverged_step is not None
 
+    @property
+    def interrupted(self) -> bool:
+        return self.interrupted_step is not None
+
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Class probabilities of the trained network for points ``X`` of shape (n, 2)."""
         with np.errstate(all="ignore"):
@@ -112,15 +125,15 @@ class TrainingRun:
     def __repr__(self) -> str:
         c = self.config
         batch = "all" if c.batch_size is None else c.batch_size
-        extras = "".join(f", {k}={c[k]!r}" for k in ("residual", "norm", "dropout", "weight_decay", "l1", "clip")
-                         if c[k] not in (False, None, 0.0))
+        extras = "".join(f", {k}={c[k]!r}" for k in _EXTRAS if c[k] not in (False, None, 0.0))
         head = (f"TrainingRun(depth={c.depth}, width={c.width}, activation={c.activation!r}, "
                 f"init={c.init!r}, gain={c.gain:g}, optimizer={c.optimizer!r}, lr={c.lr:g}"
                 f"{extras}, steps={c.steps}, batch={batch}, seed={c.seed})")
         done = len(self.checkpoint_steps) - 1
-        tail = slice(max(0, c.steps - max(1, c.steps // 10)), None)
+        n = self.interrupted_step if self.interrupted else c.steps  # steps with an update
+        tail = slice(max(0, n - max(1, n // 10)), n)
         with np.errstate(all="ignore"):
-            ratios = np.median(self.update_ratios[tail], axis=0) if not self.diverged else None
+            ratios = np.median(self.update_ratios[tail], axis=0) if not self.diverged and n else None
         lines = [
             head,
             f"  loss       step 0: {self.losses[0]:.4g}   final (whole set): {self.final_loss:.4g}",
@@ -134,4 +147,6 @@ class TrainingRun:
         lines.append(f"  saturated  end, max over layers: {100 * float(np.max(self.saturation[done])):.1f}%"
                      f"   dead units: {100 * float(np.max(self.dead_units[done])):.1f}%")
         lines.append(f"  diverged   at step {self.diverged_step}" if self.diverged else "  diverged   no")
+        if self.interrupted:
+            lines.append(f"  interrupted after {self.interrupted_step} of {c.steps} steps")
         return "\n".join(lines)
