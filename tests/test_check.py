@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from gradnotes import check, theory
-from gradnotes.check import EXERCISES
+from gradnotes.check import CHAPTERS, EXERCISES
 
 
 def _stub(*args):
@@ -132,8 +132,28 @@ WRONG = {  # plausible mistakes, each must fail
 
 def test_every_exercise_has_a_right_and_a_wrong_answer_here():
     assert set(RIGHT) == set(EXERCISES) == set(WRONG)
-    chapters = {ex.chapter for ex in EXERCISES.values()}
-    assert all(sum(ex.chapter == c for ex in EXERCISES.values()) >= 3 for c in chapters)
+
+
+@pytest.mark.parametrize("chapter", sorted(CHAPTERS))
+def test_each_chapter_module_declares_its_exercises_in_book_order(chapter):
+    exercises = CHAPTERS[chapter]
+    number = int(chapter[:2])
+    assert [ex.number for ex in exercises] == [f"{number}.{k}" for k in range(1, len(exercises) + 1)]
+    assert len(exercises) == 3 and all(ex.chapter == chapter for ex in exercises)
+    assert all(isinstance(ex.points, int) and ex.points >= 1 for ex in exercises)
+    module = __import__(f"gradnotes.check._ch{number:02d}", fromlist=["CHAPTER"])
+    assert module.CHAPTER == chapter and module.EXERCISES == exercises
+
+
+def test_the_registries_are_read_only_and_agree():
+    assert list(EXERCISES) == [ex.name for exercises in CHAPTERS.values() for ex in exercises]
+    assert all(EXERCISES[ex.name] is ex for exercises in CHAPTERS.values() for ex in exercises)
+    with pytest.raises(TypeError):
+        EXERCISES["clip_by_norm"] = None
+    with pytest.raises(TypeError):
+        CHAPTERS["99_extra"] = ()
+    with pytest.raises(AttributeError):
+        EXERCISES["clip_by_norm"].points = 100
 
 
 @pytest.mark.parametrize("name", sorted(EXERCISES))
@@ -203,3 +223,39 @@ def test_unknown_exercise_names_are_listed():
 
 def test_reference_numbers_of_the_investigations():
     assert theory.critical_sigma_w("tanh", math.sqrt(0.05)) == pytest.approx(math.sqrt(1.76), rel=2e-3)
+
+
+class _EqualToEverything(float):
+    """A cheat: an object that claims to equal (and be close to) anything."""
+
+    def __eq__(self, other):
+        return True
+
+    __hash__ = float.__hash__
+
+    def __lt__(self, other):
+        return True
+
+    __le__ = __gt__ = __ge__ = __lt__
+
+    def __abs__(self):
+        return _EqualToEverything(0.0)
+
+    def __sub__(self, other):
+        return _EqualToEverything(0.0)
+
+    __rsub__ = __truediv__ = __rtruediv__ = __sub__
+
+
+@pytest.mark.parametrize("name", sorted(EXERCISES))
+def test_an_object_equal_to_everything_earns_nothing(name):
+    cheat = _EqualToEverything(7.25)  # a float that answers no exercise
+    result = getattr(check, name)(lambda *args: cheat)
+    assert result.status != "passed", repr(result)
+
+
+def test_activations_are_handed_over_by_name():
+    from gradnotes.check._core import Phi
+
+    assert Phi("tanh", scalar=True)(0.5) == pytest.approx(math.tanh(0.5))
+    assert Phi("sigmoid", derivative=True)(np.zeros(3)) == pytest.approx(np.full(3, 0.25))

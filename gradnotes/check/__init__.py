@@ -7,6 +7,10 @@ passed, or which case failed with the expected and received values and a
 hint, or "not attempted yet" while the answer is still the stub. Checks never
 evaluate strings and never show a solution.
 
+One private module per chapter (``_ch01`` ... ``_ch10``) declares its three
+exercises; :data:`EXERCISES` (name -> :class:`Exercise`, in book order) and
+:data:`CHAPTERS` (notebook name -> its exercises) are read-only views.
+
 Examples
 --------
 >>> from gradnotes import check
@@ -16,10 +20,23 @@ Examples
 ...     raise NotImplementedError
 >>> check.clip_by_norm(stub).status
 'not attempted'
+>>> check.EXERCISES["clip_by_norm"].chapter, check.EXERCISES["clip_by_norm"].points
+('04_exploding_gradients', 2)
 """
 
-from . import _part1, _part2, _part3  # noqa: F401  (register the checks)
-from ._result import EXERCISES, MIME, CheckResult, Exercise
+from types import MappingProxyType
+
+from . import _ch01, _ch02, _ch03, _ch04, _ch05, _ch06, _ch07, _ch08, _ch09, _ch10
+from ._core import Exercise
+from ._result import MIME, CheckResult
+
+_MODULES = (_ch01, _ch02, _ch03, _ch04, _ch05, _ch06, _ch07, _ch08, _ch09, _ch10)
+
+#: notebook name (e.g. ``"03_vanishing_gradients"``) -> that chapter's exercises, in book order.
+CHAPTERS = MappingProxyType({m.CHAPTER: m.EXERCISES for m in _MODULES})
+
+#: exercise name -> :class:`Exercise`, in book order.
+EXERCISES = MappingProxyType({ex.name: ex for m in _MODULES for ex in m.EXERCISES})
 
 
 def __getattr__(name):
@@ -30,7 +47,7 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(list(EXERCISES) + ["EXERCISES", "CheckResult", "Exercise", "MIME"])
+    return sorted(list(EXERCISES) + ["CHAPTERS", "EXERCISES", "CheckResult", "Exercise", "MIME"])
 
 
-__all__ = ["EXERCISES", "CheckResult", "Exercise", "MIME", *EXERCISES]
+__all__ = ["CHAPTERS", "EXERCISES", "CheckResult", "Exercise", "MIME", *EXERCISES]

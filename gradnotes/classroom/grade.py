@@ -1,165 +1,227 @@
-"""Grade submitted notebooks: run each in a fresh kernel with a time limit, read the checks' results.
+"""Grade submitted notebooks: each in its own sandbox, judged by the teacher's checks in the grader.
 
-Every ``check.<exercise>(answer)`` call displays a machine-readable result
-(MIME type ``application/vnd.gradnotes.check+json``). The grader runs a
-submission top to bottom with errors allowed, so one failing cell does not stop
-the rest; a notebook that runs past its time limit is stopped, and every exercise
-that produced no result counts as ``error``. A broken submission costs its
-author points, never the grading run.
+For every notebook under ``SUBMISSIONS_DIR`` the grader assembles the teacher's
+copy of its chapter with the student's answer cells, runs it in a sandboxed
+kernel, and then runs the real checks here, calling the student's answers in
+the sandbox on fresh inputs and receiving plain data only (see
+:mod:`._judge`, :mod:`._sandbox`, :mod:`._wire`). A broken, endless or
+hostile submission costs its author points, never the run.
 
 Usage::
 
-    python -m gradnotes.classroom.grade SUBMISSIONS_DIR [--out grades.csv] [--timeout 600]
+    python -m gradnotes.classroom.grade SUBMISSIONS_DIR [--out grades] [--jobs 2] [--timeout 600]
+        [--cell-timeout 60] [--class-list students.txt] [--teacher notebooks]
 
-Writes one CSV row per (student file, exercise): ``student, notebook, exercise,
-number, status, message``, and prints a summary per file.
+Writes, in ``--out`` (after every submission, so nothing is lost; a rerun
+resumes and grades only new or changed files): ``grades.csv`` (one row per
+submission and exercise), ``totals.csv``, ``grades.json``, ``report.html``
+(with the roster section), ``feedback/<file>.html`` per submission and
+``executed/<file>.ipynb``.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
+import hashlib
+import json
+import os
+import queue
+import shutil
+import subprocess
 import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import DeadKernelError
+import gradnotes
 
-from ..check import EXERCISES, MIME
+from ..check import CHAPTERS
+from . import _report
+from ._roster import Submission, scan
+from ._sandbox import Limits, _isolated, free_uids, kill_processes, marker, prepare_library
 
-__all__ = ["grade_notebook", "grade_directory", "FIELDS"]
+__all__ = ["grade_directory", "summary", "FIELDS", "Limits"]
 
-FIELDS = ["student", "notebook", "exercise", "number", "status", "message"]
-
-
-def _chapter(path: Path) -> str | None:
-    """The chapter a submission belongs to, from its file name (``03_vanishing_gradients...``)."""
-    chapters = {ex.chapter for ex in EXERCISES.values()}
-    return next((c for c in sorted(chapters) if path.stem.startswith(c) or c in path.stem), None)
+FIELDS = _report.FIELDS
+_TEACHER = Path(gradnotes.__file__).resolve().parents[1] / "notebooks"
 
 
-def grade_notebook(path: Path, *, timeout: int = 600, cell_timeout: int = 60) -> list[dict]:
-    """Run one submission and return one row per exercise of its chapter.
+def _fingerprint(teacher: Path, limits: Limits, experiments: bool) -> str:
+    """Results are reused on a rerun only if the checks, the teacher's notebooks and the settings are the same."""
+    h = hashlib.sha256(json.dumps([asdict(limits), experiments], sort_keys=True).encode())
+    for path in sorted((Path(gradnotes.__file__).parent / "check").glob("*.py")) + sorted(teacher.glob("*.ipynb")):
+        h.update(path.name.encode() + path.read_bytes())
+    return h.hexdigest()[:16]
 
-    Stored outputs are cleared first, so only what runs now counts. A cell that
-    runs past ``cell_timeout`` is interrupted and the rest still runs; past
-    ``timeout`` for the whole notebook, the kernel is shut down.
+
+def _failed(sub: Submission, why: str) -> dict:
+    exercises = [dict(exercise=ex.name, number=ex.number, title=ex.title, status="error", message=why,
+                      cases_passed=0, cases_total=0, points=0, max_points=ex.points) for ex in CHAPTERS[sub.chapter]]
+    return dict(key=sub.key, student=sub.student, file=sub.file, chapter=sub.chapter, sha256=sub.sha256, notes=[why],
+                isolation={}, flags=[], exercises=exercises, points=0,
+                max_points=sum(e["max_points"] for e in exercises), seconds=0.0)
+
+
+class _Pool:
+    """Job slots (each with its own sandbox user id) and the worker processes running in them."""
+
+    def __init__(self, out: Path, scratch: Path, library: Path, teacher: Path, limits: Limits, settings: dict,
+                 experiments: bool):
+        self.out, self.scratch, self.library, self.teacher = out, scratch, library, teacher
+        self.limits, self.settings, self.experiments = limits, settings, experiments
+        self.slots: queue.Queue = queue.Queue()
+        self.running: dict[int, subprocess.Popen] = {}
+        self.uids: dict[int, int] = {}
+
+    def grade(self, sub: Submission) -> dict:
+        slot = self.slots.get()
+        try:
+            return self._grade_in(slot, sub)
+        finally:
+            self.slots.put(slot)
+
+    def _grade_in(self, slot: int, sub: Submission) -> dict:
+        result_path = self.out / "results" / f"{sub.key}.json"
+        job = dict(path=str(sub.path), file=sub.file, student=sub.student, chapter=sub.chapter, sha256=sub.sha256,
+                   master=str(self.teacher / f"{sub.chapter}.ipynb"), scratch=str(self.scratch),
+                   library=str(self.library), slot=slot, uid=self.uids.get(slot, 0), limits=asdict(self.limits),
+                   settings=self.settings, experiments=self.experiments,
+                   result=str(result_path), executed=str(self.out / "executed" / f"{sub.key}.ipynb"))
+        job_path = self.scratch / f"job-{sub.key}.json"
+        job_path.write_text(json.dumps(job))
+        result_path.unlink(missing_ok=True)
+        log = open(self.out / "logs" / f"{sub.key}.log", "wb")
+        process = subprocess.Popen([sys.executable, "-m", "gradnotes.classroom._worker", str(job_path)],
+                                   stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+        self.running[slot] = process
+        why = ""
+        try:
+            process.wait(self.limits.timeout + 120)
+        except subprocess.TimeoutExpired:
+            why = "the grader stopped this submission's worker (over its time limit)"
+        finally:
+            process.kill()
+            process.wait()
+            log.close()
+            self.running.pop(slot, None)
+            self.sweep(slot, process.pid)
+        try:
+            result = json.loads(result_path.read_text())
+        except (OSError, ValueError):
+            return _failed(sub, why or f"the grader's worker for this file failed (exit {process.returncode}; "
+                                       f"see logs/{sub.key}.log)")
+        result["key"] = sub.key
+        return result
+
+    def stop(self) -> None:
+        for slot, process in list(self.running.items()):
+            process.kill()
+            self.sweep(slot, process.pid)
+
+    def sweep(self, slot: int, worker_pid: int) -> None:
+        """Nothing of a job survives it: processes of its box user (as root), or carrying its worker's marker."""
+        if slot in self.uids:
+            kill_processes(uid=self.uids[slot])
+        kill_processes(marker=marker(worker_pid))
+
+
+def grade_directory(submissions: Path, out: Path, *, teacher: Path | None = None, jobs: int = 1,
+                    limits: Limits | None = None, students: list[str] | None = None, experiments: bool = True,
+                    progress=None) -> list[dict]:
+    """Grade every notebook under ``submissions`` into the folder ``out``; return the results (one per file).
+
+    ``experiments=False`` leaves out the teacher's experiment cells (see :func:`._assemble.assemble`).
     """
-    path = Path(path)
-    chapter = _chapter(path)
-    expected = [ex for ex in EXERCISES.values() if ex.chapter == chapter]
-    if not expected:
-        return [dict(student=path.stem, notebook="", exercise="", number="", status="error",
-                     message="not a chapter notebook of this book (unknown file name)")]
-    stopped = ""
+    teacher = Path(teacher) if teacher is not None else _TEACHER
+    limits = limits or Limits()
+    out = Path(out)
+    for sub_dir in ("results", "logs", "executed", "feedback"):
+        (out / sub_dir).mkdir(parents=True, exist_ok=True)
+    roster = scan(submissions, CHAPTERS, students=students)
+    settings = dict(fingerprint=_fingerprint(teacher, limits, experiments), jobs=jobs, experiments=experiments,
+                    **asdict(limits))
+    results, todo = [], []
+    for sub in roster.submissions:
+        previous = _previous(out, sub, settings["fingerprint"])
+        (results if previous else todo).append(previous or sub)
+    _report.write_all(out, results, roster.problems, settings)
+    scratch = Path(tempfile.mkdtemp(prefix="gradnotes-grading-"))
+    os.chmod(scratch, 0o711)
+    pool = _Pool(out, scratch, prepare_library(scratch / "lib"), teacher, limits, settings, experiments)
+    if _isolated():
+        pool.uids = dict(enumerate(free_uids(max(1, jobs))))
+    for slot in range(max(1, jobs)):
+        pool.slots.put(slot)
     try:
-        nb = nbformat.read(path, as_version=4)
-    except Exception as error:  # an unreadable file costs its author the chapter, not the run
-        nb, stopped = None, f"could not read the notebook: {type(error).__name__}: {error}"
-    if nb is not None:
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                cell.outputs, cell.execution_count = [], None
-        client = NotebookClient(nb, timeout=cell_timeout, kernel_name="python3", allow_errors=True,
-                                interrupt_on_timeout=True, resources={"metadata": {"path": str(path.parent)}})
-        try:
-            _run_with_deadline(client, timeout)
-        except TimeoutError:
-            stopped = f"stopped: the notebook ran longer than its time limit ({timeout} s)"
-        except DeadKernelError:
-            stopped = "stopped: the kernel died"
-        except Exception as error:
-            stopped = f"could not run: {type(error).__name__}: {error}"
-    rows = []
-    for ex in expected:
-        status, message = _outcome(nb, ex.name, stopped, cell_timeout)
-        rows.append(dict(student=path.stem, notebook=chapter, exercise=ex.name, number=ex.number,
-                         status=status, message=message))
-    return rows
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as executor:
+            futures = {executor.submit(pool.grade, sub): sub for sub in todo}
+            for done, future in enumerate(as_completed(futures), 1):
+                result = future.result()
+                results.append(result)
+                _report.write_all(out, results, roster.problems, settings)
+                if progress:
+                    progress(f"[{done}/{len(todo)}] {result['file']}: {result['points']} of "
+                             f"{result['max_points']} points ({result['seconds']:.1f} s)")
+    finally:
+        pool.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
+    return sorted(results, key=lambda r: r["file"])
 
 
-def _outcome(nb, name: str, stopped: str, cell_timeout: int) -> tuple[str, str]:
-    """Status and message of one exercise, from the outputs of its check cell."""
-    cells = [c for c in (nb.cells if nb is not None else []) if c.cell_type == "code" and f"check.{name}(" in c.source]
-    if not cells:
-        return "error", stopped or "the check cell of this exercise is missing"
-    for out in cells[-1].get("outputs", []):
-        data = out.get("data", {}).get(MIME)
-        if data:
-            return data["status"], data["message"]
-    for out in cells[-1].get("outputs", []):
-        if out.get("output_type") == "error":
-            if out.get("ename") == "KeyboardInterrupt":
-                return "error", f"stopped: the answer ran longer than the time limit ({cell_timeout} s)"
-            return "error", f"the check cell raised {out.get('ename')}: {out.get('evalue')}"
-    return "error", stopped or "no result: the check cell did not run"
+def _previous(out: Path, sub: Submission, fingerprint: str) -> dict | None:
+    """The stored result of an unchanged file graded with the same settings, if any (a rerun resumes)."""
+    try:
+        result = json.loads((out / "results" / f"{sub.key}.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if result.get("sha256") != sub.sha256 or result.get("settings", {}).get("fingerprint") != fingerprint:
+        return None
+    result["key"] = sub.key
+    return result
 
 
-def _run_with_deadline(client: NotebookClient, timeout: int) -> None:
-    """Execute with a wall-clock limit for the whole notebook (cells have their own limit too)."""
-    import threading
-
-    error: list[BaseException] = []
-
-    def run():
-        try:
-            client.execute()
-        except BaseException as exc:  # handed to the caller below
-            error.append(exc)
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if worker.is_alive():
-        km = client.km
-        if km is not None:
-            km.shutdown_kernel(now=True)
-        worker.join(10)
-        raise TimeoutError(f"over {timeout} s")
-    if error:
-        raise error[0]
-
-
-def grade_directory(directory: Path, out: Path, *, timeout: int = 600, cell_timeout: int = 60) -> list[dict]:
-    """Grade every ``*.ipynb`` under ``directory``; write the CSV to ``out``; return the rows."""
-    rows = []
-    for path in sorted(Path(directory).rglob("*.ipynb")):
-        if ".ipynb_checkpoints" in path.parts:
-            continue
-        rows += grade_notebook(path, timeout=timeout, cell_timeout=cell_timeout)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=FIELDS)
-        writer.writeheader()
-        writer.writerows(rows)
-    return rows
-
-
-def summary(rows: list[dict]) -> str:
-    """One line per student file: exercises passed out of exercises set."""
-    by_student: dict[str, list[dict]] = {}
-    for r in rows:
-        by_student.setdefault(r["student"], []).append(r)
+def summary(results: list[dict]) -> str:
+    """One line per submission: points and exercises passed."""
     lines = []
-    for student, rs in by_student.items():
-        passed = sum(r["status"] == "passed" for r in rs)
-        lines.append(f"{student}: {passed} of {len(rs)} passed")
+    for r in results:
+        passed = sum(e["status"] == "passed" for e in r["exercises"])
+        lines.append(f"{r['file']} ({r['student']}): {r['points']} of {r['max_points']} points, "
+                     f"{passed} of {len(r['exercises'])} passed")
     return "\n".join(lines)
 
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m gradnotes.classroom.grade", description=__doc__.split("\n")[0])
     parser.add_argument("submissions", type=Path)
-    parser.add_argument("--out", type=Path, default=Path("grades.csv"))
-    parser.add_argument("--timeout", type=int, default=600, help="seconds per notebook")
-    parser.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell")
+    parser.add_argument("--out", type=Path, default=Path("grades"), help="folder of the report (default: grades)")
+    parser.add_argument("--jobs", type=int, default=1, help="submissions graded at the same time")
+    parser.add_argument("--timeout", type=int, default=Limits.timeout, help="seconds per submission")
+    parser.add_argument("--cell-timeout", type=int, default=Limits.cell_timeout,
+                        help="seconds per cell and per call of an answer")
+    parser.add_argument("--memory-mb", type=int, default=Limits.memory_mb, help="memory per sandbox process")
+    parser.add_argument("--class-list", type=Path, help="one student name per line: lists who handed in nothing")
+    parser.add_argument("--teacher", type=Path, default=_TEACHER, help="the teacher's notebooks (with solutions)")
+    parser.add_argument("--skip-experiments", action="store_true",
+                        help="do not run the chapters' experiment cells (before '## Exercises'): much faster")
     args = parser.parse_args(argv)
     if not args.submissions.is_dir():
         parser.error(f"SUBMISSIONS={args.submissions} is not a directory")
-    rows = grade_directory(args.submissions, args.out, timeout=args.timeout, cell_timeout=args.cell_timeout)
-    print(summary(rows))
-    print(f"wrote {args.out} ({len(rows)} rows)")
+    for name in ("jobs", "timeout", "cell_timeout", "memory_mb"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')}={getattr(args, name)}: must be a whole number >= 1")
+    students = None
+    if args.class_list:
+        students = [s.strip() for s in args.class_list.read_text().splitlines() if s.strip()]
+    limits = Limits(timeout=args.timeout, cell_timeout=args.cell_timeout, memory_mb=args.memory_mb)
+    started = time.monotonic()
+    results = grade_directory(args.submissions, args.out, teacher=args.teacher, jobs=args.jobs, limits=limits,
+                              students=students, experiments=not args.skip_experiments,
+                              progress=lambda line: print(line, flush=True))
+    print(summary(results))
+    print(f"graded {len(results)} notebooks in {time.monotonic() - started:.0f} s; "
+          f"report: {args.out / 'report.html'}, table: {args.out / 'grades.csv'}")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 STUB = 'raise NotImplementedError("replace this line with your answer (see the hint above)")'
 _BEGIN_RE = re.compile(r"^(\s*)" + re.escape(BEGIN) + r"\s*$")
+#: Sentences of the chapters' prose that are true of the book only (the student edition has no solutions).
+_BOOK_ONLY = re.compile(r"\s*In the book the\s+solution is folded under each exercise\.")
 
 
 def strip_solutions(source: str) -> str:
@@ -53,9 +55,11 @@ def strip_solutions(source: str) -> str:
 
 
 def student_notebook(nb):
-    """A copy of ``nb`` with solutions stubbed, outputs cleared and solution cells unfolded."""
+    """A copy of ``nb`` with solutions stubbed, outputs cleared, solution cells unfolded, book-only prose dropped."""
     nb = nbformat.from_dict(nb)
     for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = _BOOK_ONLY.sub("", cell.source)
         if cell.cell_type != "code":
             continue
         cell.source = strip_solutions(cell.source)

@@ -1,0 +1,59 @@
+"""Chapter 3, vanishing gradients: a sigmoid network's ratio, one backward step, the depth of a millionth."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..activations import ACTIVATIONS
+from ..probe import simulate
+from ._core import Phi, close, exercise, fresh_rng, number, prediction
+
+__all__ = []  # the checks are reached through gradnotes.check
+
+CHAPTER = "03_vanishing_gradients"
+
+
+@exercise("3.1", "how small is the first layer's gradient", points=1, chapter=CHAPTER,
+          hint="about what factor does each sigmoid layer multiply the gradient by? Thirty layers, 29 steps")
+def sigmoid_vanishing_ratio(answer, cases):
+    t = simulate(30, 256, "sigmoid", "xavier_normal", seed=0)
+    prediction(answer, t.grad_weight_norms[0] / t.grad_weight_norms[-1], cases, decades=2.0)
+
+
+@exercise("3.2", "one backward step through a layer", points=2, chapter=CHAPTER,
+          hint="use the three formulas of 'The idea' at the top of the chapter; dL/dW must have the shape of W "
+               "and dL/dh_prev the shape of h_prev")
+def backward_step(answer, cases):
+    rng = fresh_rng()
+    for name in ("tanh", "relu", "sigmoid"):
+        act = ACTIVATIONS[name]
+        b, n_in, n_out = (int(v) for v in rng.integers(2, 9, size=3))
+        h_prev, W = rng.normal(size=(b, n_in)), rng.normal(size=(n_in, n_out))
+        z, g = h_prev @ W, rng.normal(size=(b, n_out))
+        result = answer(g.copy(), z.copy(), h_prev.copy(), W.copy(), Phi(name, derivative=True))
+        cases.case(isinstance(result, tuple) and len(result) == 2,
+                   "return a pair (dL/dh_prev, dL/dW)")
+        delta = g * act.derivative(z)
+        for got, expected, what in ((result[0], delta @ W.T, "dL/dh_prev"), (result[1], h_prev.T @ delta, "dL/dW")):
+            cases.case(np.shape(got) == expected.shape,
+                       f"{what} should have shape {expected.shape} (batch {b}, {n_in} inputs, {n_out} outputs); "
+                       f"got {np.shape(got)}")
+            cases.case(close(got, expected), f"with phi = {name}: {what} is wrong, e.g. entry [0, 0] should be "
+                                             f"{expected[0, 0]:.6f}, got {np.asarray(got, float)[0, 0]:.6f}")
+
+
+@exercise("3.3", "how deep before the gradient is a millionth", points=2, chapter=CHAPTER,
+          hint="gradnotes.simulate(depth, 256, 'sigmoid', 'xavier_normal', dtype='float64', seed=0); "
+               "compare grad_weight_norms[0] / grad_weight_norms[-1] with 1e-6 for a few depths")
+def sigmoid_depth_threshold(answer, cases):
+    depth = number(answer)
+    cases.case(depth == int(depth) and 2 <= depth <= 100, f"a depth is a whole number from 2 to 100; got {depth}")
+    ratio = lambda d: (lambda t: t.grad_weight_norms[0] / t.grad_weight_norms[-1])(  # noqa: E731
+        simulate(int(d), 256, "sigmoid", "xavier_normal", dtype="float64", seed=0))
+    r = ratio(depth)
+    cases.case(r < 1e-6, f"at depth {int(depth)} the ratio is {r:.2g}, still above 1e-6")
+    cases.case(ratio(depth - 1) >= 1e-6, f"depth {int(depth)} is below 1e-6, but so is a shallower network")
+
+
+#: This chapter's exercises, in book order.
+EXERCISES = (sigmoid_vanishing_ratio, backward_step, sigmoid_depth_threshold)

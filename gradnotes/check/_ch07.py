@@ -1,0 +1,54 @@
+"""Chapter 7, residual connections: the number of paths, a residual block's backward step, the largest branch."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..activations import ACTIVATIONS
+from ..probe import simulate
+from ._core import Phi, close, exercise, fresh_rng, number
+
+__all__ = []  # the checks are reached through gradnotes.check
+
+CHAPTER = "07_residual_connections"
+
+
+@exercise("7.1", "how many paths", points=1, chapter=CHAPTER,
+          hint="at every block the gradient either goes through the branch or skips it")
+def residual_paths(answer, cases):
+    value = number(answer)
+    cases.case(value == 2**10, f"{value:g} is too {'many' if value > 2**10 else 'few'}")
+
+
+@exercise("7.2", "the backward step of a residual block", points=2, chapter=CHAPTER,
+          hint="two routes reach h_prev: the skip connection (gradient unchanged) and the branch (scaled by alpha)")
+def residual_backward(answer, cases):
+    rng = fresh_rng()
+    for name in ("tanh", "relu", "gelu"):
+        act = ACTIVATIONS[name]
+        b, n = (int(v) for v in rng.integers(2, 9, size=2))
+        h_prev, W, g = rng.normal(size=(b, n)), rng.normal(size=(n, n)) / np.sqrt(n), rng.normal(size=(b, n))
+        alpha = float(rng.uniform(0.1, 2))
+        z = h_prev @ W
+        result = answer(g.copy(), z.copy(), h_prev.copy(), W.copy(), Phi(name, derivative=True), alpha)
+        cases.case(isinstance(result, tuple) and len(result) == 2, "return a pair (dL/dh_prev, dL/dW)")
+        delta = alpha * g * act.derivative(z)
+        for got, expected, what in ((result[0], g + delta @ W.T, "dL/dh_prev"), (result[1], h_prev.T @ delta, "dL/dW")):
+            cases.case(close(got, expected), f"with phi = {name}, alpha = {alpha:.3f}: {what}[0, 0] should be "
+                                             f"{expected[0, 0]:.6f}, got {np.asarray(got, float).ravel()[0]:.6f}")
+
+
+@exercise("7.3", "how large a residual branch can be", points=2, chapter=CHAPTER,
+          hint="try residual_scale values with gradnotes.simulate(50, 256, 'relu', 'he_normal', residual=True, ...) "
+               "and watch activation_stds[-1]")
+def residual_scale_limit(answer, cases):
+    value = number(answer)
+    cases.case(0 < value <= 10, f"a residual scale between 0 and 10, please; got {value:g}")
+    std = lambda a: simulate(50, 256, "relu", "he_normal", residual=True, residual_scale=a,  # noqa: E731
+                             seed=0).activation_stds[-1]
+    cases.case(std(value) < 10, f"with residual_scale = {value:g} the last layer's std is {std(value):.3g}, not below 10")
+    cases.case(std(value * 1.05) >= 10, f"residual_scale = {value:g} works, but a larger one (5% more) does too")
+
+
+#: This chapter's exercises, in book order.
+EXERCISES = (residual_paths, residual_backward, residual_scale_limit)

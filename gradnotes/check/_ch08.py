@@ -1,0 +1,77 @@
+"""Chapter 8, training dynamics: the loss before training, one Adam step, a learning rate for a healthy ratio."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..training import spirals, train
+from ._core import close, exercise, fresh_rng, number
+
+__all__ = []  # the checks are reached through gradnotes.check
+
+CHAPTER = "08_training_dynamics"
+
+
+#: The chapter-8 network whose Adam learning rate exercise 8.3 asks for.
+RATIO_NETWORK = dict(depth=6, width=64, activation="tanh", init="xavier_normal", optimizer="adam", steps=100,
+                     seed=0)
+RATIO_BAND = (-3.1, -2.9)
+
+
+@exercise("8.1", "the loss before training", points=1, chapter=CHAPTER,
+          hint="with outputs near zero, softmax gives every class the same probability")
+def initial_loss(answer, cases):
+    value = number(answer)
+    expected = math.log(5)
+    cases.case(abs(value / expected - 1) <= 0.01, f"your prediction is too {'large' if value > expected else 'small'}")
+
+
+@exercise("8.2", "one Adam step", points=2, chapter=CHAPTER,
+          hint="update both moving averages first, divide each by (1 - beta ** t), and add eps after the square root")
+def adam_step(answer, cases):
+    rng = fresh_rng()
+    shape = tuple(int(v) for v in rng.integers(2, 6, size=2))
+    lr, beta1, beta2 = float(rng.uniform(1e-3, 1e-1)), float(rng.uniform(0.8, 0.95)), float(rng.uniform(0.95, 0.999))
+    eps = 1e-8
+    p = rng.normal(size=shape)
+    m, v = np.zeros(shape), np.zeros(shape)
+    mine = (p.copy(), m.copy(), v.copy())
+    for t in (1, 2, 3):
+        g = rng.normal(size=shape) * float(10 ** rng.uniform(-3, 1))
+        # the reference, written out (Kingma & Ba 2015, Algorithm 1)
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        p = p - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+        result = answer(mine[0].copy(), g.copy(), mine[1].copy(), mine[2].copy(), t, lr, beta1, beta2, eps)
+        cases.case(isinstance(result, tuple) and len(result) == 3, "return a triple (new_param, new_m, new_v)")
+        for got, want, what in zip(result, (p, m, v), ("param", "m", "v")):
+            cases.case(np.shape(got) == shape and close(got, want, rtol=1e-7, atol=1e-12),
+                       f"step t = {t} (lr = {lr:.4f}, beta1 = {beta1:.3f}, beta2 = {beta2:.4f}): {what}[0, 0] should "
+                       f"be {want[0, 0]:.8g}, got {np.asarray(got, float).ravel()[0]:.8g}")
+        mine = tuple(np.asarray(x, float) for x in result)
+
+
+def ratio_of_first_layer(lr: float) -> float:
+    """Median log10 update-to-data ratio of layer 1 over the 100 Adam steps of :data:`RATIO_NETWORK`."""
+    X, y = spirals(100, seed=0)
+    run = train(X, y, lr=lr, **RATIO_NETWORK)
+    return float(np.median(run.update_ratios[:, 0]))
+
+
+@exercise("8.3", "an Adam learning rate for a healthy update ratio", points=2, chapter=CHAPTER,
+          hint="Adam's step per weight is about lr whatever the gradient, so the ratio is close to log10(lr / std(W)); "
+               "then adjust with gradnotes.train")
+def adam_lr_for_ratio(answer, cases):
+    lr = number(answer)
+    # above 0.1 the weights blow up and the ratio falls back into the band (lr = 1 would pass): not an answer
+    cases.case(1e-6 <= lr <= 0.1, f"a learning rate between 1e-6 and 0.1, please; got {lr:g}")
+    ratio = ratio_of_first_layer(lr)
+    lo, hi = RATIO_BAND
+    cases.case(lo <= ratio <= hi, f"with lr = {lr:g} the median ratio of layer 1 is {ratio:.2f}, "
+                                  f"{'below' if ratio < lo else 'above'} the band [{lo}, {hi}]")
+
+
+#: This chapter's exercises, in book order.
+EXERCISES = (initial_loss, adam_step, adam_lr_for_ratio)
