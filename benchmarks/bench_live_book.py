@@ -1,0 +1,217 @@
+"""The book's live explorers in Chromium: from a control's input event to the redrawn panels.
+
+Playwright drives Debian's Chromium against the built book (``_build/html``, or
+``--book DIR``) served on 127.0.0.1, as ``tests/browser/test_live_book.py`` does.
+On the first page of each explorer kind, every control is moved ``MOVES`` times
+(alternating one step up and down; a ``<select>`` between two options; a checkbox
+toggled), one move after the previous update, the first untimed (it warms up);
+an even number in all, so each control ends where it started. Measured in the page, from
+``performance.now()`` just before the ``input`` event is dispatched:
+
+* **drawn**: to the end of the explorer's update (its panels' SVG replaced, layout
+  forced by reading the panels' size), the ``gradnotes:update`` event;
+* **frame**: to the next animation frame after that (the pixels are on screen by
+  then; this adds the wait for a frame, up to ~16 ms).
+
+The update itself waits for an animation frame (updates coalesce while dragging).
+Settings: the page's defaults, and for the gradient and init explorers depth 100
+(gradient: width 256; init: the page's width). Targets (issue 15): drawn <= 30 ms
+median at the defaults, <= 300 ms at depth 100 / width 256.
+
+``python -m benchmarks.bench_live_book [--quick] [--book DIR]``; without Chromium
+or Playwright it says so and returns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from . import Report
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "_build" / "html"
+TARGET_DEFAULT, TARGET_DEEP = 30.0, 300.0
+MOVES, QUICK_MOVES = 12, 3
+MARKER = re.compile(r'data-gradnotes-explorer="(\w+)"')
+
+MOVE_JS = """async ([el, name, up]) => {
+  const input = el.querySelector(`.gn-control[data-name="${name}"] input, .gn-control[data-name="${name}"] select`);
+  const done = new Promise(resolve => el.addEventListener('gradnotes:update', () => {
+    el.querySelector('.gn-panels').getBoundingClientRect();
+    const drawn = performance.now();
+    requestAnimationFrame(() => resolve([drawn, performance.now()]));
+  }, {once: true}));
+  if (input.type === 'checkbox') input.checked = !input.checked;
+  else if (input.tagName === 'SELECT') input.selectedIndex = up ? Math.min(input.selectedIndex + 1, input.options.length - 1)
+      : Math.max(input.selectedIndex - 1, 0);
+  else input.value = Number(input.value) + (up ? 1 : -1) * Number(input.step);
+  const t0 = performance.now();
+  input.dispatchEvent(new Event('input', {bubbles: true}));
+  const [drawn, frame] = await done;
+  return [drawn - t0, frame - t0];
+}"""
+
+SET_JS = """async ([el, name, value]) => {
+  const input = el.querySelector(`.gn-control[data-name="${name}"] input`);
+  const values = input.dataset.values ? JSON.parse(input.dataset.values) : null;
+  input.value = values ? values.indexOf(value) : value;
+  const done = new Promise(resolve => el.addEventListener('gradnotes:update', resolve, {once: true}));
+  input.dispatchEvent(new Event('input', {bubbles: true}));
+  await done;
+  return el.gradnotes.settings;
+}"""
+
+
+def pages(book: Path) -> dict:
+    """Kind -> first page (relative path) that has one."""
+    first = {}
+    for path in sorted(book.rglob("*.html")):
+        for kind in MARKER.findall(path.read_text(encoding="utf8")):
+            first.setdefault(kind, path.relative_to(book).as_posix())
+    return first
+
+
+def renderer_pids(profile: str) -> list:
+    """Chromium renderer processes of the browser started with ``profile`` (from /proc; Linux)."""
+    parents, cmdlines = {}, {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+                cmdlines[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+    roots = {pid for pid, cmd in cmdlines.items() if profile in cmd and "--type=" not in cmd}
+
+    def descends(pid):
+        seen = set()
+        while pid in parents and pid not in seen:
+            if pid in roots:
+                return True
+            seen.add(pid)
+            pid = parents[pid]
+        return False
+
+    return [pid for pid, cmd in cmdlines.items() if "--type=renderer" in cmd and descends(pid)]
+
+
+def cpu_ms(pids: list) -> float:
+    """User + system CPU time of ``pids`` so far, in ms."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            continue
+    return total * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def q(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, round(p * len(values) + 0.5) - 1))]
+
+
+def measure(explorer, moves: int, pids: list) -> dict:
+    """Control name -> (drawn, frame, renderer CPU, compute) in ms per move, over ``moves`` moves."""
+    names = explorer.evaluate("""el => [...el.querySelectorAll('.gn-control')]
+        .filter(c => !c.hidden && !c.querySelector('input, select').disabled).map(c => c.dataset.name)""")
+    out = {}
+    for name in names:
+        at_top = explorer.evaluate("""(el, name) => { const i = el.querySelector(`.gn-control[data-name="${name}"] input,
+            .gn-control[data-name="${name}"] select`); return i.tagName === 'SELECT' ? i.selectedIndex === i.options.length - 1
+            : i.type === 'range' && Number(i.value) >= Number(i.max); }""", name)
+        drawn, frame, cpu, compute = [], [], [], []
+        for k in range(moves + 2 - moves % 2):  # an even count: the control ends where it started
+            c0 = cpu_ms(pids)
+            d, f = explorer.page.evaluate(MOVE_JS, [explorer.element_handle(), name, (k % 2 == 0) != at_top])
+            c1 = cpu_ms(pids)
+            if k:  # the first move warms up (e.g. a new activation's tables)
+                drawn.append(d)
+                frame.append(f)
+                cpu.append(c1 - c0)
+                compute.append(explorer.evaluate("el => el.gradnotesTiming.compute"))
+        out[name] = (drawn, frame, cpu, compute)
+    return out
+
+
+def main(quick: bool = False, book: Path = BOOK) -> None:
+    report = Report()
+    report.line("## The book's live explorers: input event to redrawn panels (Chromium)\n")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        chromium = None
+    if chromium is None or not (book / "index.html").exists():
+        report.line(f"Skipped: needs Chromium, Playwright and a built book in {book} (make book).")
+        return
+    sys.path.insert(0, str(ROOT))
+    from tests.browser.conftest import CHROMIUM_FLAGS, free_port, server
+
+    first = pages(book)
+    moves = QUICK_MOVES if quick else MOVES
+    port = free_port()
+    args = [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port), "--directory", str(book)]
+    version = subprocess.run([chromium, "--version"], capture_output=True, text=True).stdout.strip()
+    report.line(f"{version}; {moves} moves per control; ms from the input event (median, p90).\n")
+    report.line(f"Load average at the start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores. 'CPU' is the "
+                "renderer's CPU time per move (/proc; includes the evaluate call), 'compute' the engine's share "
+                "of the drawn time.\n")
+    report.header(["explorer", "page", "setting", "control", "drawn p50", "drawn p90", "frame p50", "CPU p50",
+                   "compute p50", "target"])
+    worst = {}
+    with server(args, f"http://127.0.0.1:{port}/index.html", timeout=30), \
+            tempfile.TemporaryDirectory(prefix="gradnotes-bench-") as profile, sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(profile, executable_path=chromium, args=CHROMIUM_FLAGS,
+                                                        headless=True, viewport={"width": 1280, "height": 800})
+        try:
+            for kind, name in sorted(first.items()):
+                page = context.new_page()
+                page.goto(f"http://127.0.0.1:{port}/{name}", wait_until="load")
+                page.wait_for_function("() => [...document.querySelectorAll('[data-gradnotes-explorer]')]"
+                                       ".every(el => el.gradnotes)", timeout=30_000)
+                explorer = page.locator(f'[data-gradnotes-explorer="{kind}"]').first
+                explorer.scroll_into_view_if_needed()
+                pids = renderer_pids(profile)
+                settings = [("default", {}, TARGET_DEFAULT)]
+                if kind == "gradient":
+                    settings.append(("depth 100, width 256", {"depth": 100, "width": 256}, TARGET_DEEP))
+                elif kind == "init":
+                    settings.append(("depth 100", {"depth": 100}, TARGET_DEEP))
+                for label, values, target in settings:
+                    for control, value in values.items():
+                        explorer.page.evaluate(SET_JS, [explorer.element_handle(), control, value])
+                    shown = explorer.evaluate("el => el.gradnotes.settings")
+                    size = "/".join(str(shown[k]) for k in ("depth", "width", "batch") if k in shown)
+                    for control, (drawn, frame, cpu, compute) in measure(explorer, moves, pids).items():
+                        p50 = statistics.median(drawn)
+                        worst[(kind, label)] = max(worst.get((kind, label), 0.0), p50)
+                        report.row([kind, name, f"{label} ({size})" if size else label, control, f"{p50:.1f}",
+                                    f"{q(drawn, 0.9):.1f}", f"{statistics.median(frame):.1f}",
+                                    f"{statistics.median(cpu):.0f}", f"{statistics.median(compute):.1f}",
+                                    f"<= {target:.0f}" + ("" if p50 <= target else " MISSED")])
+                page.close()
+        finally:
+            context.close()
+    report.line()
+    for (kind, label), p50 in sorted(worst.items()):
+        report.line(f"- {kind}, {label}: slowest control's median {p50:.1f} ms")
+    report.save("live_book")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--book", type=Path, default=BOOK)
+    options = parser.parse_args()
+    main(quick=options.quick, book=options.book)

@@ -1,0 +1,140 @@
+// What every live explorer in the page shares: controls from the config, updates coalesced to one per
+// animation frame (the latest value wins while a slider is dragged), panels sized to the reader's
+// screen, and the contract the tests read: el.gradnotes (settings and the numbers drawn, plain JSON)
+// and a "gradnotes:update" event after every update.
+//
+// A kind (gradient.js, init.js, ...) gives: title, panels [{ id, draw(data, size) -> svg markup,
+// alt(data) -> text }], compute(values, ctx), numbers(data) -> object, caption(data) -> html,
+// optional context(config), prepare(controls, config), start(explorer), settings(values, config),
+// relevant(values, controls), onChange(name, explorer), note(config).
+
+import { buildControls } from "./controls.js";
+import { esc } from "./svg.js";
+
+/** Typed arrays to arrays, non-finite numbers to null: data JSON.stringify keeps as it is. */
+export function plain(x) {
+  if (typeof x === "number") return Number.isFinite(x) ? x : null;
+  if (ArrayBuffer.isView(x) || Array.isArray(x)) return Array.from(x, plain);
+  if (x && typeof x === "object") return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, plain(v)]));
+  return x;
+}
+
+export class LiveExplorer {
+  constructor(element, config, kind) {
+    this.el = element;
+    this.config = config;
+    this.kind = kind;
+    this.ctx = kind.context ? kind.context(config) : {};
+    this.controls = buildControls(config.controls, `gn-${config.kind}`);
+    if (kind.prepare) kind.prepare(this.controls, config);
+    this.frame = 0;
+    this.dirty = false;
+    this.updates = 0;
+    this.data = null;
+    this.build();
+    for (const [name, control] of this.controls) {
+      const react = () => {
+        if (kind.onChange) kind.onChange(name, this);
+        control.showValue();
+        this.schedule(true);
+      };
+      control.element.addEventListener("input", react);
+      control.element.addEventListener("change", react);
+    }
+    if (kind.start) kind.start(this);
+    new ResizeObserver(() => this.resized()).observe(this.panelBox);
+    this.schedule(true);
+  }
+
+  build() {
+    const box = document.createElement("div");
+    box.className = "gn-controls";
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", `${this.kind.title}: controls`);
+    for (const control of this.controls.values()) box.append(control.element);
+    this.panelBox = document.createElement("div");
+    this.panelBox.className = "gn-panels";
+    this.panels = this.kind.panels.map((panel) => {
+      const figure = document.createElement("figure");
+      figure.className = `gn-panel gn-panel-${panel.id}`;
+      figure.innerHTML = `<svg role="img" xmlns="http://www.w3.org/2000/svg"></svg>`;
+      this.panelBox.append(figure);
+      return { ...panel, figure, svg: figure.firstChild, width: 0 };
+    });
+    this.caption = document.createElement("p");
+    this.caption.className = "gn-caption";
+    this.caption.setAttribute("aria-live", "polite");
+    const note = document.createElement("p");
+    note.className = "gn-note";
+    note.innerHTML = this.kind.note ? this.kind.note(this.config) : "";
+    this.el.append(box, this.panelBox, this.caption, note);
+    this.el.setAttribute("role", "region");
+    this.el.setAttribute("aria-label", this.kind.title);
+  }
+
+  /** Every control's value, and the settings without a control (the sizes computed included). */
+  values() {
+    const values = {};
+    for (const [name, control] of this.controls) values[name] = control.value();
+    return this.kind.settings ? this.kind.settings(values, this.config) : { ...this.config.settings, ...values };
+  }
+
+  /** Ask for an update on the next animation frame; any number of calls before it make one update. */
+  schedule(recompute) {
+    this.dirty = this.dirty || recompute;
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      const again = this.dirty;
+      this.dirty = false;
+      this.update(again);
+    });
+  }
+
+  resized() {
+    if (this.panels.some((p) => Math.round(p.figure.getBoundingClientRect().width) !== p.width)) this.schedule(false);
+  }
+
+  update(recompute = true) {
+    const values = this.values();
+    if (this.kind.relevant) this.kind.relevant(values, this.controls);
+    const t0 = performance.now();
+    if (recompute || !this.data) {
+      try {
+        this.data = this.kind.compute(values, this.ctx);
+        this.data.values = values;
+        this.error = null;
+      } catch (error) {
+        this.error = error;
+        this.caption.textContent = `Cannot compute this setting: ${error.message}`;
+        return;
+      }
+    }
+    const t1 = performance.now();
+    const sizes = this.panels.map((p) => {
+      const width = Math.max(240, Math.round(p.figure.getBoundingClientRect().width));
+      return { width, height: Math.round(Math.min(340, Math.max(230, width * 0.72))) };
+    });
+    this.panels.forEach((p, i) => {
+      const { width, height } = sizes[i];
+      p.width = width;
+      p.svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+      p.svg.setAttribute("width", width);
+      p.svg.setAttribute("height", height);
+      p.svg.innerHTML = p.draw(this.data, sizes[i]);
+      p.svg.setAttribute("aria-label", p.alt(this.data));
+    });
+    this.caption.innerHTML = this.kind.caption(this.data);
+    this.el.gradnotesTiming = { compute: t1 - t0, draw: performance.now() - t1 }; // for benchmarks (ms)
+    this.updates += 1;
+    this.el.gradnotes = plain({ kind: this.config.kind, updates: this.updates, settings: this.data.values,
+      ...this.kind.numbers(this.data), alt: this.panels.map((p) => p.svg.getAttribute("aria-label")) });
+    this.el.dispatchEvent(new CustomEvent("gradnotes:update", { detail: this.el.gradnotes }));
+  }
+}
+
+/** "computed in your browser" line under an explorer, naming the sizes that differ from the notebook's. */
+export function browserNote(parts) {
+  return `Computed in your browser${parts.length ? ` (${parts.map(esc).join("; ")})` : ""}. `
+    + "The notebook draws the same explorer with Python: download it or launch it from the top of this page.";
+}
