@@ -11,6 +11,7 @@ MODULES = [
     "bench_probe",
     "bench_explorer",
     "bench_training",
+    "bench_e2e",
 ]
 
 

@@ -8,7 +8,8 @@ from .activations import ACTIVATIONS, SATURATION_RATIO, Activation, get_activati
 from .initializers import INITIALIZERS, Initializer, get_initializer
 from .noise import Noise, draw_noise
 from .normalization import NORMS
-from .probe import DTYPES, NetworkSpec, Trace, propagate, simulate
+from .probe import DTYPES, NetworkSpec, SeedSpread, Trace, propagate, simulate, simulate_seeds
+from .probe import jacobian_singular_values, measure_correlations
 from .training import DATASETS, MLP, OPTIMIZERS, TrainingRun, get_optimizer, make_dataset, spirals, train
 from . import chains, clipping, probe, recurrent, theory
 
@@ -16,7 +17,9 @@ __all__ = [
     "ACTIVATIONS", "Activation", "get_activation", "SATURATION_RATIO",
     "INITIALIZERS", "Initializer", "get_initializer",
     "NORMS", "DTYPES", "Noise", "draw_noise",
-    "simulate", "propagate", "Trace", "NetworkSpec", "probe", "theory", "chains", "clipping", "recurrent",
+    "simulate", "simulate_seeds", "SeedSpread", "propagate", "Trace", "NetworkSpec",
+    "probe", "theory", "chains", "clipping", "recurrent",
+    "measure_correlations", "jacobian_singular_values",
     "DATASETS", "make_dataset", "spirals", "MLP", "OPTIMIZERS", "get_optimizer", "TrainingRun", "train",
 ]
 

@@ -8,7 +8,9 @@ keeps everything that does not change when one control moves:
   :func:`~gradnotes.simulate` does);
 * per initializer, the float32 weights at ``gain = 1`` (a uniform or orthogonal
   transform is paid once), so a gain change is one multiplication per layer;
-* the inputs, the read-out gradient and the biases.
+* the inputs, the read-out gradient and the biases;
+* the last forward pass (a :class:`~gradnotes.probe.ForwardState`): when only the
+  depth changes, the layers it already has are not computed again.
 
 Nothing here imports matplotlib; the mean-field predictions an explorer draws
 come from :mod:`gradnotes.theory` (``predicted_grad_norms(trace)``).
@@ -24,6 +26,7 @@ import numpy as np
 from .._checks import check_bool, check_int
 from .._params import RULES
 from ..noise import draw_noise
+from ._forward import ForwardState
 from ._simulate import readout_gradient, run
 from ._spec import NetworkSpec
 from ._trace import Trace
@@ -69,7 +72,7 @@ class ProbeCache:
         self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
         self._threads = _ThreadChooser() if check_bool("adapt_threads", adapt_threads) else None
 
-    def _entry(self, width: int, batch: int, seed: int) -> "_Entry":
+    def _entry(self, width: int, batch: int, seed: int) -> _Entry:
         key = (width, batch, seed)
         entry = self._entries.get(key)
         if entry is None:
@@ -94,7 +97,7 @@ class ProbeCache:
         weights = entry.weights(spec.initializer, spec.gain, spec.depth)
         biases = entry.biases(spec.bias_std, spec.depth)
         with _Timed(self._threads, spec.depth * spec.width**2 * spec.batch):
-            return run(spec, entry.inputs, weights, biases, entry.output_grad)
+            return run(spec, entry.inputs, weights, biases, entry.output_grad, forward=entry.forward)
 
     def __repr__(self) -> str:
         kept = ", ".join(f"(width={w}, batch={b}, seed={s})" for w, b, s in self._entries)
@@ -182,6 +185,8 @@ class _Entry:
         self._unit: OrderedDict[str, list] = OrderedDict()  # init name -> float32 weights at gain 1
         self._scaled: dict[str, tuple] = {}    # init name -> (gain, list of scaled weights)
         self._biases: tuple = (None, [])       # (bias_std, list of float32 biases)
+        # The last forward pass: a deeper (or shallower) network through the same weights resumes it.
+        self.forward = ForwardState()
 
     def weights(self, initializer, gain: float, depth: int) -> list:
         unit = self._unit.setdefault(initializer.name, [])

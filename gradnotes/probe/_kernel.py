@@ -3,35 +3,76 @@
 :func:`propagate` is the pass alone, without drawing or checking anything: the
 benchmark times it against PyTorch autograd, and :func:`~gradnotes.simulate`
 and :class:`~gradnotes.probe.ProbeCache` call it on arrays they prepared.
+
+Rescaling
+---------
+A product of many per-layer factors leaves the floating-point range long before
+it stops meaning something: a 100-layer sigmoid network's first-layer gradient is
+about 1e-62 of its last one. A plain float32 pass gets there through subnormal
+numbers (x86 arithmetic on them is tens of times slower) and then flushes them
+to 0. So the backward pass carries ``dL/dh_l`` as ``g * 2**e``: when ``||g||``
+leaves ``[2**-BAND, 2**BAND]``, ``g`` is multiplied by a power of two, which is
+exact, and ``e`` keeps count (the loss scaling of mixed-precision training, done
+at every layer that needs it). The norms are ``||.|| * 2**e`` in float64, with
+their log10 for where float64 underflows as well. Where no layer needed
+rescaling, every number is bit for bit that of the plain pass.
+
+The forward pass is rescaled only where its signal vanishes, and resumed
+where a deeper network shares it: see :mod:`gradnotes.probe._forward`.
+
+``rescale=False`` is the plain pass, kept as the reference the tests compare
+with and for the lesson of chapter 3.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from .._linalg import entries_above, entries_below
 from .._linalg import fro_norm as _fro
+from .._linalg import ldexp_safe as _ldexp
+from .._linalg import log10_scaled as _log10
+from .._linalg import normalize_pow2 as _normalize
 from ..activations import Activation
-from ..normalization import NORMS, normalize, normalize_backward
+from ..normalization import NORMS, normalize_backward
+from ._forward import (
+    BAND,
+    ForwardState,
+    _Forward,
+    forward_pass,
+    tangent_derivative_into,
+)
 
-__all__ = ["propagate", "Pass"]
+__all__ = ["FLOAT32_TINY_LOG2", "Pass", "propagate"]
+
+#: float32's smallest normal number is ``2**FLOAT32_TINY_LOG2`` (about 1.2e-38): below it, float32 underflows.
+FLOAT32_TINY_LOG2 = -126
 
 
 @dataclass(frozen=True, eq=False)
 class Pass:
     """Raw result of :func:`propagate`: one forward and one backward pass.
 
-    ``hidden[l]`` is ``h_l`` (``hidden[0]`` the inputs); per-layer arrays have
-    one entry per layer, input side first.
+    ``hidden[l] * 2**hidden_log2_scales[l]`` is ``h_l`` (``hidden[0]`` the inputs;
+    the scale is 0 except where the forward signal vanished, see
+    :mod:`gradnotes.probe._forward`). Per-layer arrays have one entry per layer, input side first; norms
+    are float64 (0 or inf where float64 cannot hold them, their ``log10_`` twins can).
     """
 
     hidden: np.ndarray  # (depth + 1, batch, width)
+    hidden_log2_scales: np.ndarray  # (depth + 1,) int
     preactivation_second_moments: np.ndarray  # (depth,), mean of z_l**2
     grad_weight_norms: np.ndarray
     grad_bias_norms: np.ndarray
     grad_activation_norms: np.ndarray  # ||dL/dh_l||, l = 1..depth
     grad_input_norm: float
+    log10_grad_weight_norms: np.ndarray
+    log10_grad_activation_norms: np.ndarray
+    float32_underflow: np.ndarray  # bool: dL/dW_l is not 0 but below float32's normal range
+    grad_overflow: np.ndarray  # bool: a plain pass in this dtype has inf or NaN in dL/dW_l
     saturation: np.ndarray
     dead_units: np.ndarray
     grad_weights: tuple | None
@@ -50,6 +91,8 @@ def propagate(
     keep_grads: bool = False,
     stats: bool = True,
     residual_scale: float = 1.0,
+    rescale: bool = True,
+    forward: ForwardState | None = None,
 ) -> Pass:
     """Forward and backward pass on prepared arrays of one dtype.
 
@@ -66,63 +109,78 @@ def propagate(
     norm : {None, "batch", "layer"}
         Normalize ``z_l`` before the activation.
     keep_grads : bool
-        Also return the full gradients ``dL/dW_l`` and ``dL/db_l``.
+        Also return the full gradients ``dL/dW_l`` and ``dL/db_l`` (in the dtype:
+        entries beyond its range are 0 or inf, as they must be).
     stats : bool
         Compute saturation and dead-unit fractions (off for pure timing).
     residual_scale : float
         Multiplies each residual branch (e.g. ``1/sqrt(depth)``); ignored without ``residual``.
+    rescale : bool
+        Carry vanishing or growing intermediates with power-of-two scales (the
+        module docstring); ``False`` is the plain pass.
+    forward : ForwardState, optional
+        Keeps the forward pass for the next call; when it already holds the
+        forward pass of these inputs through these weight arrays (the same
+        objects), that is reused. The arrays of the result are then views into it.
 
     Returns
     -------
     Pass
+
+    Examples
+    --------
+    Eighty sigmoid layers: float32 cannot hold the first layer's gradient, the
+    rescaled pass has it, and says that float32 underflows there.
+
+    >>> import numpy as np
+    >>> from gradnotes import ACTIVATIONS
+    >>> rng = np.random.default_rng(0)
+    >>> x, r = rng.standard_normal((2, 64, 64), dtype=np.float32)
+    >>> ws = rng.standard_normal((80, 64, 64), dtype=np.float32) / 8
+    >>> sig = ACTIVATIONS["sigmoid"]
+    >>> with np.errstate(under="ignore"):
+    ...     plain = propagate(x, ws, None, r, sig, rescale=False)
+    ...     scaled = propagate(x, ws, None, r, sig)
+    >>> float(plain.grad_weight_norms[0]), f"{scaled.grad_weight_norms[0]:.2e}", bool(scaled.float32_underflow[0])
+    (0.0, '1.95e-48', True)
     """
-    depth = len(weights)
-    batch, width = inputs.shape
     dtype = inputs.dtype
-    axis = None if norm is None else NORMS[norm].axis
+    setting = (activation, bool(residual), float(residual_scale), norm, bool(rescale))
+    state = forward if forward is not None else ForwardState()
+    fwd = state.resume(inputs, weights, biases, setting)
+    fwd = forward_pass(fwd, state.spare(), inputs, weights, biases, activation, residual, residual_scale,
+                   None if norm is None else NORMS[norm].axis, rescale)
+    state.keep(fwd, inputs, weights, biases, setting)
+    return _backward(fwd.truncated(len(weights)), weights, output_grad.astype(dtype, copy=True), activation,
+                     residual, residual_scale, keep_grads, stats, rescale)
+
+
+def _backward(fwd: _Forward, weights, g, activation, residual, residual_scale, keep_grads, stats, rescale) -> Pass:
+    hidden, outs, pre = fwd.hidden, fwd.outs, fwd.pre
+    depth, batch, width = hidden.shape[0] - 1, hidden.shape[1], hidden.shape[2]
+    dtype, size = hidden.dtype, batch * width
     level = activation.saturation_level if stats else None
-    # phi' from phi's output (1 - h**2 for tanh) saves keeping z; the norm backward needs z-hat.
     from_output = activation.has_derivative_from_output
-    keep_pre = not from_output or norm is not None
-
-    hidden = np.empty((depth + 1, batch, width), dtype)
-    hidden[0] = inputs
-    outs = np.empty((depth, batch, width), dtype) if residual else hidden[1:]
-    pre = np.empty((depth, batch, width), dtype) if keep_pre else None
-    scratch = np.empty((batch, width), dtype)
-    inv_stds = [None] * depth
-    zsq = np.empty(depth)
-    size = batch * width
-
-    for l in range(depth):
-        z = pre[l] if keep_pre else scratch
-        np.matmul(hidden[l], weights[l], out=z)
-        if biases is not None:
-            z += biases[l]
-        zsq[l] = _fro(z) ** 2 / size
-        if axis is not None:
-            inv_stds[l] = normalize(z, axis, out=z)
-        activation.forward_into(z, outs[l])
-        if residual:
-            np.multiply(outs[l], residual_scale, out=hidden[l + 1])
-            hidden[l + 1] += hidden[l]
-
-    grad_w = np.empty(depth)
-    grad_b = np.empty(depth)
-    grad_h = np.empty(depth)
-    saturation = np.zeros(depth)
-    dead = np.zeros(depth)
+    log2_max = math.log2(float(np.finfo(dtype).max))
+    grad_w, grad_b, grad_h, log_w, log_h = (np.empty(depth) for _ in range(5))
+    underflow, overflow = np.zeros(depth, bool), np.zeros(depth, bool)
+    saturation, dead = np.zeros(depth), np.zeros(depth)
     kept_w, kept_b = ([None] * depth, [None] * depth) if keep_grads else (None, None)
-    g = output_grad.astype(dtype, copy=True)
-    g_next = np.empty_like(g)
-    delta = np.empty_like(g)
+    g_next, delta = np.empty_like(g), np.empty_like(g)
     dW = np.empty((width, width), dtype)
     ones = np.ones(batch, dtype)
     db_buf = np.empty(width, dtype)
+    e, broken = 0, False  # e: log2 scale of g; broken: a plain pass's dL/dh is already inf/NaN
 
     for l in range(depth - 1, -1, -1):
-        grad_h[l] = _fro(g)
-        if from_output:
+        gn = _fro(g)
+        if rescale and 0 < gn < math.inf and not 2.0**-BAND <= gn <= 2.0**BAND:
+            gn, e = _normalize(g, gn, e)
+        grad_h[l], log_h[l] = _ldexp(gn, e), _log10(gn, e)
+        broken = broken or entries_above(g, gn, e, log2_max)
+        if fwd.tangent_layers[l]:
+            tangent_derivative_into(outs[l], delta, fwd.tangent)
+        elif from_output:
             activation.derivative_from_output_into(outs[l], delta)
         else:
             activation.derivative_into(pre[l], delta)
@@ -133,15 +191,20 @@ def propagate(
         delta *= g
         if residual and residual_scale != 1.0:
             delta *= residual_scale
-        if axis is not None:
-            normalize_backward(delta, pre[l], inv_stds[l], axis)
+        if fwd.axis is not None:
+            normalize_backward(delta, pre[l], fwd.inv_stds[l], fwd.axis)
         target = np.empty((width, width), dtype) if keep_grads else dW
         np.matmul(hidden[l].T, delta, out=target)
-        grad_w[l] = _fro(target)
+        s = e + int(fwd.scales[l])  # dL/dW_l = h_{l-1}^T delta_l carries both scales
+        wn = _fro(target)
+        grad_w[l], log_w[l] = _ldexp(wn, s), _log10(wn, s)
+        underflow[l] = entries_below(target, wn, s, FLOAT32_TINY_LOG2)
+        overflow[l] = broken or entries_above(target, wn, s, log2_max)
         db = np.matmul(ones, delta) if keep_grads else np.matmul(ones, delta, out=db_buf)  # BLAS: ~3x a sum
-        grad_b[l] = _fro(db)
+        grad_b[l] = _ldexp(_fro(db), e)
         if keep_grads:
-            kept_w[l], kept_b[l] = target, db
+            kept_w[l] = np.ldexp(target, s, out=target) if s else target
+            kept_b[l] = np.ldexp(db, e, out=db) if e else db
         np.matmul(delta, weights[l].T, out=g_next)
         if residual:
             g_next += g
@@ -149,13 +212,20 @@ def propagate(
 
     return Pass(
         hidden=hidden,
-        preactivation_second_moments=zsq,
+        hidden_log2_scales=fwd.scales,
+        preactivation_second_moments=fwd.zsq,
         grad_weight_norms=grad_w,
         grad_bias_norms=grad_b,
         grad_activation_norms=grad_h,
-        grad_input_norm=_fro(g),
+        grad_input_norm=_ldexp(_fro(g), e),
+        log10_grad_weight_norms=log_w,
+        log10_grad_activation_norms=log_h,
+        float32_underflow=underflow,
+        grad_overflow=overflow,
         saturation=saturation,
         dead_units=dead,
         grad_weights=tuple(kept_w) if keep_grads else None,
         grad_biases=tuple(kept_b) if keep_grads else None,
     )
+
+
