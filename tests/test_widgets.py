@@ -1,12 +1,14 @@
 """Explorers driven headless through update(): pictures change when controls change, stay
 identical when they do not, draw exploding and dead networks, and report the Trace's numbers."""
 
+import base64
 import inspect
 import io
 
 import ipywidgets
 import numpy as np
 import pytest
+from IPython.core.formatters import DisplayFormatter
 from PIL import Image
 
 from gradnotes import ACTIVATIONS, INITIALIZERS, OPTIMIZERS, simulate
@@ -14,6 +16,7 @@ from gradnotes import widgets as gw
 from gradnotes.clipping import CLIPPERS
 from gradnotes.normalization import NORMS
 from gradnotes.plots import COLORS
+from gradnotes.plots.figure import shrink_png
 from gradnotes.theory import predicted_grad_norms, weight_gradient_profile
 from gradnotes.widgets import (
     ActivationExplorer, GradientExplorer, InitExplorer, activation_explorer, gradient_explorer,
@@ -194,8 +197,8 @@ def test_blitted_picture_matches_a_full_redraw():
     e = gradient_explorer(depth=30, width=64, batch=16, activation="tanh")
     e.update(depth=100)  # a blitted update with new x limits
     e.update(activation="sigmoid")  # new data and new heat-map limits
-    g = e.trace.grad_weight_norms  # sigmoid: the lowest layers underflow to exactly 0
-    assert g[0] == 0 and e._figure.grads.marks.zero_note.get_text().startswith("zero gradient in layers 1")
+    g = e.trace.grad_weight_norms  # sigmoid: the lowest layers' true gradients, below float32's range
+    assert 0 < g[0] < 1e-38 and e.trace.float32_underflow[0] and "below float32's range" in e.caption.value
     np.testing.assert_array_equal(e._figure.grads.line.get_ydata(), np.where(g > 0, g, np.nan))
     # Right of the gradient panel (whose log limits keep some history on purpose) the
     # blitted picture is the full redraw, up to the antialiasing of pasted tick labels.
@@ -287,17 +290,17 @@ QUICK = {
 # Every control's description and range (log sliders: the value range) as the chapters and the book use them.
 CONTROLS = {
     GradientExplorer: dict(activation="activation", init="init", norm="norm", residual="residual connections",
-                           depth=("depth", 1, 100, 1), width="width", gain=("gain", 0.1, 10 ** 1.4, 0.01),
-                           bias_std=("bias std", 0.0, 2.0, 0.05)),
+                           depth=("depth", 1, 100, 1), width="width", gain=("gain", 0.1, 25.0),
+                           bias_std=("bias std", 0.0, 2.0)),
     InitExplorer: dict(activation="activation", init="init", depth=("depth", 1, 100, 1),
-                       gain=("gain", 0.1, 10.0, 0.01), bias_std=("bias std", 0.0, 2.0, 0.05)),
-    ActivationExplorer: dict(activation="activation", parameter=("parameter", 0.0, 1.0, 0.01),
+                       gain=("gain", 0.1, 10.0), bias_std=("bias std", 0.0, 2.0)),
+    ActivationExplorer: dict(activation="activation", parameter=("parameter", 0.0, 1.0),
                              x_range=("x range ±", 1.0, 20.0, 0.5)),
-    rw.RNNExplorer: dict(spectral_radius=("radius ρ", 0.5, 2.0, 0.02), activation="activation",
+    rw.RNNExplorer: dict(spectral_radius=("radius ρ", 0.5, 2.0), activation="activation",
                          steps=("steps T", 10, 200, 1)),
     tw.TrainingExplorer: dict(activation="activation", init="init", optimizer="optimizer", clip="clip",
-                              depth=("depth", 2, 30, 1), gain=("gain", 0.25, 2.0, 0.05),
-                              lr=("lr", 1e-4, 1.0, 0.1), weight_decay="w. decay"),
+                              depth=("depth", 2, 30, 1), gain=("gain", 0.25, 2.0),
+                              lr=("lr", 1e-4, 1.0), weight_decay="w. decay"),
 }
 
 
@@ -307,6 +310,8 @@ def quick():
 
 
 def _range(control):
+    if isinstance(control, _controls.ExactSlider):  # exact values: the first and the last
+        return control.values[0], control.values[-1]
     if isinstance(control, ipywidgets.FloatLogSlider):
         return control.base ** control.min, control.base ** control.max, control.step
     return control.min, control.max, control.step
@@ -341,7 +346,7 @@ def test_the_shared_controls_take_their_options_from_the_registries(quick):
         assert list(quick[cls].controls["activation"].options) == every
     for cls in (GradientExplorer, InitExplorer):
         assert list(quick[cls].controls["init"].options) == list(INITIALIZERS)
-    norms = [("none", None)] + [(f"{name} norm", name) for name in NORMS]
+    norms = [("none", "none")] + [(f"{name} norm", name) for name in NORMS]
     assert list(quick[GradientExplorer].controls["norm"].options) == norms == _controls.norm_options()
     assert _values(quick[GradientExplorer].controls["width"]) == list(gw.gradient.WIDTHS)
     # the explorers that offer a subset: labels still from the registry
@@ -351,7 +356,7 @@ def test_the_shared_controls_take_their_options_from_the_registries(quick):
     training = quick[tw.TrainingExplorer].controls
     assert _values(training["init"]) == list(tw.INIT_CHOICES) and set(tw.INIT_CHOICES) <= set(INITIALIZERS)
     assert _values(training["optimizer"]) == list(OPTIMIZERS)
-    assert _values(training["clip"]) == [None] + [n for n in CLIPPERS if n != "none"]
+    assert _values(training["clip"]) == ["none"] + [n for n in CLIPPERS if n != "none"]
     assert _values(training["weight_decay"]) == list(tw.WEIGHT_DECAYS)
     # each call builds new widgets
     assert _controls.activation_dropdown() is not _controls.activation_dropdown()
@@ -360,7 +365,11 @@ def test_the_shared_controls_take_their_options_from_the_registries(quick):
 def test_none_is_the_other_spelling_of_no_norm(grad):
     grad.update(norm="batch", **SMALL)
     grad.update(norm="none")
-    assert grad.controls["norm"].value is None and grad.trace.config["norm"] is None
+    assert grad.controls["norm"].value == "none" and grad.controls["norm"].index == 0  # selected, not blank
+    assert grad.values()["norm"] is None and grad.trace.config["norm"] is None
+    grad.update(norm="batch")
+    grad.update(norm=None)  # the package's spelling selects the same option
+    assert grad.controls["norm"].label == "none" and grad.state["norm"] is None
     with pytest.raises(ValueError, match="norm"):
         grad.update(norm="group")
 
@@ -419,3 +428,161 @@ def test_the_result_is_what_the_picture_shows(quick):
     assert a.activation is a.result.activation and a.result.x_range == (-a.values()["x_range"], a.values()["x_range"])
     r = quick[rw.RNNExplorer]
     assert r.trace is r.result.trace and r.result.max_steps == r.values()["steps"]
+
+
+# --- what a learner meets in the browser (issue 19): exact values, "none", phases, layout, fallback ---------
+
+EXACT = {  # explorer -> {control: a value a chapter gives it}
+    GradientExplorer: dict(gain=1.5, bias_std=0.05),
+    InitExplorer: dict(gain=0.8, bias_std=0.1),
+    ActivationExplorer: dict(activation="leaky_relu", parameter=0.01),
+    rw.RNNExplorer: dict(spectral_radius=1.1),
+    tw.TrainingExplorer: dict(lr=3e-3, gain=1.5),
+}
+
+
+@pytest.mark.parametrize("cls", list(EXACT), ids=lambda c: c.__name__)
+def test_sliders_keep_a_chapters_values_exactly(quick, cls):
+    e = quick[cls]
+    e.update(**EXACT[cls])
+    for name, value in EXACT[cls].items():
+        control = e.controls[name]
+        assert e.values()[name] == value and type(e.values()[name]) is type(value)
+        if isinstance(control, _controls.ExactSlider):
+            # the browser sends an index: every option it can send is the float of its label
+            assert all(v == float(label) for label, v in control.options)
+            control.index = control.index + 1  # a step right, as a key press sends it
+            control.index = control.index - 1  # and back
+            assert e.values()[name] == value
+
+
+def test_the_chapters_round_numbers_are_on_the_sliders():
+    gain = _controls.gain_slider(high=25.0)
+    assert {0.5, 0.8, 1.0, 1.25, 1.5, 2.0, 4.0, 10.0, 25.0} <= set(gain.values)
+    steps = np.diff(np.log10(gain.values))
+    assert steps.max() < 0.1  # about even on a log scale: no jump of more than 26 %
+    assert 3e-3 in tw.LEARNING_RATES and 0.05 in tw.LEARNING_RATES and 0.1 in tw.LEARNING_RATES
+    elu = activation_explorer("elu")
+    assert elu.values()["parameter"] == 1.0 and elu.controls["parameter"].label == "1"
+    odd = gradient_explorer(gain=10.15, **SMALL)  # a value between the options is offered too
+    assert odd.values()["gain"] == 10.15 and odd.controls["gain"].label == "10.15"
+    with pytest.raises(ValueError, match=r"gain=30 is out of range; allowed: \[0.1, 25\]"):
+        odd.update(gain=30)
+
+
+def test_clip_none_stays_selected(quick):
+    e = quick[tw.TrainingExplorer]
+    for value in (None, "none"):
+        e.update(clip=value)
+        assert e.controls["clip"].label == "none" and e.values()["clip"] is None
+
+
+@pytest.mark.parametrize("factory, settings", [
+    (gradient_explorer, dict(activation="relu", init="he_normal")),
+    (init_explorer, dict(activation="relu", init="he_normal")),
+    (gradient_explorer, dict(activation="tanh", init="xavier_normal")),  # tanh's edge: sigma_w = 1
+    (init_explorer, dict(activation="linear", init="xavier_normal")),
+])
+def test_the_phase_at_the_edge_of_chaos_reads_critical(factory, settings):
+    e = factory(**settings, **SMALL)
+    chi1 = e.state["chi1"]
+    assert chi1 == pytest.approx(1.0, rel=1e-12)
+    assert "critical" in e.caption.value and "chaotic" not in e.caption.value and "ordered" not in e.caption.value
+    e.update(gain=1.1)
+    assert "chaotic" in e.caption.value
+    e.update(gain=0.9)
+    assert "ordered" in e.caption.value
+
+
+def test_activation_change_draws_once_and_an_echo_draws_nothing(monkeypatch):
+    e = activation_explorer("tanh")
+    calls = _count_computes(e, monkeypatch)
+    for name in ("leaky_relu", "elu", "tanh", "elu"):
+        e.controls["activation"].value = name  # as the browser sends it
+    assert len(calls) == 4 and [c["activation"] for c in calls] == ["leaky_relu", "elu", "tanh", "elu"]
+    assert calls[-1]["parameter"] == 1.0
+    # the front end sends back what the kernel set (the slider's options and value followed the activation)
+    slider = e.controls["parameter"]
+    e._on_control(dict(owner=slider, name="value", old=slider.value, new=slider.value))
+    e._on_control(dict(owner=e.controls["activation"], name="value", old="elu", new="elu"))
+    assert len(calls) == 4
+
+
+@pytest.mark.parametrize("cls", list(QUICK), ids=lambda c: c.__name__)
+def test_controls_wrap_and_keep_their_width(quick, cls):
+    e = quick[cls]
+    rows = [c for c in e.children if isinstance(c, ipywidgets.HBox)]
+    assert rows and all(r.layout.flex_flow == "row wrap" for r in rows)
+    for control in e.controls.values():
+        assert control.layout.flex == "0 0 auto"  # never squeezed: the row wraps instead
+        if isinstance(control, (ipywidgets.SelectionSlider, ipywidgets.IntSlider, ipywidgets.FloatSlider)):
+            assert int(control.layout.width.removesuffix("px")) >= 330  # 70 px label + >= 150 px track + readout
+
+
+@pytest.mark.parametrize("cls", list(QUICK), ids=lambda c: c.__name__)
+def test_a_displayed_explorer_carries_its_picture_as_a_fallback(quick, cls):
+    e = quick[cls]
+    bundle = e._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == e.model_id
+    text = bundle["text/plain"]
+    assert text.startswith(f"{cls.__name__}: ") and "run the notebook" in text
+    assert all(f"{name}=" in text for name, c in e.controls.items() if c.layout.display != "none")
+    fallback = base64.b64decode(bundle["image/png"])
+    assert fallback == shrink_png(bytes(e.image.value), description=text)  # the live picture, fewer colours
+    assert len(fallback) < len(e.image.value) and pixels(fallback).shape == pixels(e.image.value).shape
+    assert Image.open(io.BytesIO(fallback)).text["Description"] == text
+    data, _ = DisplayFormatter().format(e)  # IPython passes the bundle on as it is: what a notebook stores
+    assert data["image/png"] == bundle["image/png"] and "application/vnd.jupyter.widget-view+json" in data
+
+
+# --- the heat map's range follows the data (probe.histogram_edges, plots.HeatmapArtists) -----------------
+
+def _plain_forward(trace) -> np.ndarray:
+    """The activations of every layer, from the stored weights by a plain float64 pass (depth, batch, width)."""
+    act = ACTIVATIONS[trace.config["activation"]]
+    h, out = np.asarray(trace.inputs, float), []
+    for w, b in zip(trace.weights, trace.biases):
+        branch = act(h @ np.asarray(w, float) + np.asarray(b, float))
+        h = h + branch if trace.config["residual"] else branch
+        out.append(h)
+    return np.stack(out)
+
+
+@pytest.mark.parametrize("settings, inside", [
+    (dict(activation="sigmoid", residual=True), False),   # the stream leaves sigmoid's [0, 1]
+    (dict(activation="tanh"), True),                      # tanh's [-1, 1] holds every value
+    (dict(activation="relu", init="he_normal"), False),   # unbounded above: the data's largest value
+    (dict(activation="linear"), False),
+])
+def test_heat_map_edges_follow_the_data(settings, inside):
+    t = simulate(depth=20, width=64, batch=64, seed=0, dtype="float64", **settings)
+    sample = _plain_forward(t).reshape(20, -1)  # 64 x 64 = 4096 values per layer: all of them are sampled
+    edges = t.histogram_edges
+    low, high = ACTIVATIONS[settings["activation"]].output_range
+    if inside:
+        assert (edges[0], edges[-1]) == (low, high)
+    else:
+        assert edges[0] <= sample.min() and sample.max() <= edges[-1]  # nothing beyond the edges
+        assert edges[-1] < 1.7 * sample.max()  # and not much further: a round number just above
+    # the probe's histograms are those of the plain pass with these edges (values beyond: none left)
+    expected = np.stack([np.histogram(np.clip(layer, edges[0], edges[-1]), bins=edges)[0] for layer in sample])
+    np.testing.assert_allclose(t.activation_histograms, expected / sample.shape[1], atol=1e-12)
+
+
+def test_heat_map_says_when_the_data_leaves_the_activations_range():
+    e = gradient_explorer(depth=30, width=64, batch=64, activation="sigmoid", residual=True)
+    assert e._figure.heat.note.get_text().startswith("values beyond Sigmoid's range [0, 1]")
+    lo, hi = e._figure.heat.ax.get_ylim()
+    assert (lo, hi) == (e.trace.histogram_edges[0], e.trace.histogram_edges[-1]) and hi > 5
+    e.update(residual=False)
+    assert e._figure.heat.note.get_text() == "" and e._figure.heat.ax.get_ylim() == (0.0, 1.0)
+
+
+def test_heat_map_ticks_of_an_exploding_network_need_no_offset_text():
+    # linear, gain 2: the activations grow 4x per layer, to ~1e30; the blitted ticks draw no offset text
+    e = gradient_explorer(depth=100, width=64, batch=16, activation="linear", gain=2.0)
+    edges = e.trace.histogram_edges
+    assert np.all(np.isfinite(edges)) and edges[-1] > 1e20
+    ax = e._figure.heat.ax
+    labels = ax.yaxis.get_major_formatter().format_ticks(ax.get_yticks())
+    assert [float(label) for label in labels] == pytest.approx(list(ax.get_yticks()), rel=1e-5, abs=1e-300)

@@ -10,11 +10,52 @@ export const HISTOGRAM_SAMPLE = 4096;
 /** Histogram range of an activation that is unbounded on that side. */
 export const UNBOUNDED_EDGE = 4;
 
-/** Bin edges spanning the activation's output range (+-4 where unbounded). */
-export function histogramEdges(activation, bins = HISTOGRAM_BINS) {
+/** Round mantissas the data-following edges are rounded up to (Python: NICE_MANTISSAS). */
+export const NICE_MANTISSAS = [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10];
+/** No edge goes beyond this (Python: MAX_EDGE). */
+export const MAX_EDGE = 4e307;
+
+/** The smallest m * 10**k >= x with m in NICE_MANTISSAS (x > 0), parsed from decimal text as Python does. */
+function niceCeil(x) {
+  const k = Math.floor(Math.log10(x));
+  for (const m of NICE_MANTISSAS) {
+    const edge = Number(`${m}e${k}`);
+    if (edge >= x) return edge;
+  }
+  return Number(`1e${k + 2}`);
+}
+
+/**
+ * Bin edges of the activation histograms, as gradnotes.probe.histogram_edges: the activation's output
+ * range, or the data's where it goes further. `sample` is a list of arrays (each read up to `n` values)
+ * or null (then the output range, +-4 where unbounded).
+ */
+export function histogramEdges(activation, bins = HISTOGRAM_BINS, sample = null, n = Infinity) {
   let [low, high] = activation.outputRange;
-  if (!Number.isFinite(low)) low = -UNBOUNDED_EDGE;
-  if (!Number.isFinite(high)) high = UNBOUNDED_EDGE;
+  let below = 0;
+  let above = 0;
+  if (sample) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (const values of sample) {
+      const end = Math.min(n, values.length);
+      for (let i = 0; i < end; i++) {
+        const v = values[i];
+        if (!Number.isFinite(v)) continue;
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+    }
+    if (min <= max) {
+      below = Math.min(Math.max(-min, 0), MAX_EDGE);
+      above = Math.min(Math.max(max, 0), MAX_EDGE);
+    }
+  }
+  const freeLow = !Number.isFinite(low) || -below < low;
+  const freeHigh = !Number.isFinite(high) || above > high;
+  if (freeLow && freeHigh && !Number.isFinite(low) && !Number.isFinite(high)) below = above = Math.max(below, above);
+  if (freeLow) low = below > 0 ? -niceCeil(below) : !Number.isFinite(low) ? -UNBOUNDED_EDGE : low;
+  if (freeHigh) high = above > 0 ? niceCeil(above) : !Number.isFinite(high) ? UNBOUNDED_EDGE : high;
   return linspace(low, high, bins + 1);
 }
 
@@ -63,8 +104,8 @@ export function summarizePass(pass, { activation, batch, width, outputGrad }) {
   const means = new Float64Array(depth);
   const stds = new Float64Array(depth);
   const overflowed = new Array(depth);
-  const edges = histogramEdges(activation);
   const rows = Math.min(batch, Math.ceil(HISTOGRAM_SAMPLE / width));
+  const edges = histogramEdges(activation, HISTOGRAM_BINS, layers, rows * width);
   const histograms = [];
   let overflowLayer = null;
   for (let l = 0; l < depth; l++) {

@@ -101,22 +101,26 @@ class HeatmapArtists:
         from matplotlib.colors import LogNorm
         from matplotlib import colormaps
 
+        from matplotlib.ticker import FuncFormatter
+
         self.ax = ax
         setup_layer_axis(ax, grid=False)
         ax.set_ylabel("activation value $h$", fontsize=FONT["label"])
+        ax.yaxis.set_major_formatter(FuncFormatter(_value_tick))  # the range follows the data: 1e30 too
         self.title = _title(ax, "Activations per layer")
         cmap = colormaps["viridis"].with_extremes(bad="white", under="white")
         self.image = ax.imshow(np.zeros((1, 1)), origin="lower", aspect="auto", cmap=cmap,
                                norm=LogNorm(vmin=1e-4, vmax=1.0), interpolation="nearest", zorder=1)
         self.marks = LayerMarks(ax)
-        self.note = ax.text(0.5, 0.03, "", transform=ax.transAxes, ha="center", va="bottom",
+        # top left: a stream that grows beyond the activation's range climbs to the right
+        self.note = ax.text(0.03, 0.97, "", transform=ax.transAxes, ha="left", va="top",
                             fontsize=FONT["note"], color=COLORS["text"], bbox=dict(NOTE_BOX), zorder=7)
         self.colorbar = None
         if colorbar is not False and colorbar is not None:
             fig = ax.get_figure()
             kwargs = dict(cax=colorbar) if colorbar is not True else dict(ax=ax, fraction=0.05, pad=0.02)
             self.colorbar = fig.colorbar(self.image, **kwargs)
-            self.colorbar.set_label("fraction of sampled units (log)", fontsize=FONT["note"])
+            self.colorbar.set_label("fraction of sampled units per bin (log)", fontsize=FONT["note"])
             self.colorbar.ax.tick_params(labelsize=FONT["tick"] - 1)
         self.update(trace)
 
@@ -136,21 +140,35 @@ class HeatmapArtists:
         self.image.set_data(np.ma.masked_equal(hist.T, 0.0))
         self.image.set_extent((0.5, depth + 0.5, edges[0], edges[-1]))
         self.marks.update(_forward_overflow(trace))
-        # The bins span the activation's range; a residual stream h_l grows beyond it.
-        clipped = trace.config.get("residual") and (hist[:, 0].max() > 0.02 or hist[:, -1].max() > 0.02)
-        self.note.set_text(f"residual stream: values beyond\n[{edges[0]:g}, {edges[-1]:g}] are counted in the edge bins"
-                           if clipped else "")
+        # The bins follow the data where it leaves the activation's range (a residual stream grows beyond it).
+        act = ACTIVATIONS.get(trace.config.get("activation"))
+        low, high = act.output_range if act is not None else (-np.inf, np.inf)
+        beyond = (np.isfinite(low) and edges[0] < low) or (np.isfinite(high) and edges[-1] > high)
+        self.note.set_text(f"values beyond {act.label}'s range [{low:g}, {high:g}]:\nthe axis follows the data"
+                           if beyond else "")
         set_layer_limits(self.ax, depth)
         self.ax.set_ylim(edges[0], edges[-1])
         return self
 
 
+def _value_tick(value: float, _pos=None) -> str:
+    """``4e30``, not ``4`` under an offset text ``1e30`` (explorers blit tick labels and draw no offset text).
+
+    >>> _value_tick(4e30), _value_tick(-0.0), _value_tick(0.25), _value_tick(2.5e-05)
+    ('4e30', '0', '0.25', '2.5e-05')
+    """
+    return f"{value + 0.0:g}".replace("e+", "e")
+
+
 def plot_activation_heatmap(trace: Trace, ax, *, colorbar=False) -> HeatmapArtists:
     """Per-layer histograms of the activations ``h_l`` as an image.
 
-    Layer on x, activation value on y (``trace.histogram_edges``; values beyond
-    the edges are counted in the end bins), colour the fraction of a fixed sample
-    of units in each bin on a log scale, so thin tails show; empty bins are white.
+    Layer on x, activation value on y over ``trace.histogram_edges`` (the
+    activation's output range, or the data's where the values go beyond it or
+    the range is unbounded: the y axis states it, and a note says when the data
+    left the activation's range), colour the fraction of a fixed sample of units
+    in each bin on a log scale from 1e-4 (below one unit in the sample) to 1, so
+    thin tails show; empty bins are white.
 
     Parameters
     ----------

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import time
 
 import ipywidgets as widgets
 
 from .._params import NONE
+from ._controls import ExactSlider, row_layout
 
 __all__ = ["Explorer"]
 
@@ -38,7 +40,14 @@ class Explorer(widgets.VBox):
     synchronously, once. Requests that arrive while a redraw runs are coalesced:
     the redraw loop runs again once, with the latest values of every control.
     (The browser side coalesces too: ipywidgets sends a slider's next value only
-    after the kernel has answered the previous one.)
+    after the kernel has answered the previous one.) A change from the browser
+    that leaves every value as the last picture's (the front end echoing a value
+    the kernel set, e.g. when a slider's range follows the activation) draws nothing.
+
+    Displayed, an explorer offers the widget and, as a fallback for a front end
+    without a kernel or without the widget's state (a saved notebook on GitHub or
+    nbviewer, or opened before it runs), its current picture as ``image/png``
+    with a one-line ``text/plain`` description (:meth:`_repr_mimebundle_`).
 
     Attributes
     ----------
@@ -72,7 +81,8 @@ class Explorer(widgets.VBox):
         self.result = None
         self._figure = None
         self._render_figure = None
-        boxes = [widgets.HBox([self.controls[name] for name in row]) for row in rows]
+        self._drawn = None  # the values of the last picture
+        boxes = [widgets.HBox([self.controls[name] for name in row], layout=row_layout()) for row in rows]
         children = [*boxes, self.image, self.caption]
         if footer is not None:
             children.append(footer)
@@ -87,7 +97,7 @@ class Explorer(widgets.VBox):
         try:
             for name, value in values.items():
                 if name in self.controls:
-                    self.controls[name].value = value
+                    self._set(name, value)
         finally:
             self._holding = False
         self._request()
@@ -104,7 +114,7 @@ class Explorer(widgets.VBox):
         try:
             for name, value in values.items():
                 if name in self.controls:
-                    self.controls[name].value = value
+                    self._set(name, value)
                 else:
                     self._settings[name] = value
         finally:
@@ -117,8 +127,28 @@ class Explorer(widgets.VBox):
         return {**self.values(), **self._numbers()}
 
     def values(self) -> dict:
-        """The current value of every control and setting."""
-        return {**{name: c.value for name, c in self.controls.items()}, **self._settings}
+        """The current value of every control and setting ("none" options as ``None``)."""
+        return {**{name: _public(c.value) for name, c in self.controls.items()}, **self._settings}
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The widget, plus its current picture (``image/png``) and a line of text for front ends without it."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:  # pragma: no cover - a closed widget
+            return None
+        text = self._alt_text()
+        if self.image.value:  # a palette PNG (a third of the bytes a notebook stores), described by the text
+            from ..plots.figure import shrink_png
+
+            png = shrink_png(bytes(self.image.value), description=text)
+            bundle["image/png"] = base64.b64encode(png).decode("ascii")
+        bundle["text/plain"] = text
+        return bundle
+
+    def _alt_text(self) -> str:
+        """``"<Class>: name=value, ..."``: what the fallback picture shows, for a reader without images."""
+        shown = ", ".join(f"{name}={value!r}" for name, value in self.values().items()
+                          if name in self.controls and self.controls[name].layout.display != "none")
+        return f"{type(self).__name__}: {shown} (run the notebook to move the controls)"
 
     def render(self, **controls) -> bytes:
         """PNG bytes of the picture for ``controls`` (others: current values), drawn from scratch.
@@ -143,12 +173,18 @@ class Explorer(widgets.VBox):
         control = self.controls.get(name)
         if control is None:
             return value
+        if isinstance(control, ExactSlider):
+            lo, hi = control.values[0], control.values[-1]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+                raise ValueError(f"{name}={value!r} is out of range; allowed: [{lo:g}, {hi:g}]")
+            return float(value)
         if isinstance(control, (widgets.Dropdown, widgets.SelectionSlider, widgets.ToggleButtons)):
             options = [o[1] if isinstance(o, tuple) else o for o in control.options]
-            if value == NONE and None in options:  # "none" is the other spelling of None (gradnotes._params)
-                value = None
+            if NONE in options and value in (None, NONE):  # one spelling, None (gradnotes._params); see _set
+                return None
             if value not in options:
-                raise ValueError(f"{name}={value!r} is not an option; choose one of {options}")
+                shown = [_public(o) for o in options]
+                raise ValueError(f"{name}={value!r} is not an option; choose one of {shown}")
             return value
         if isinstance(control, widgets.Checkbox):
             if not isinstance(value, bool):
@@ -166,8 +202,21 @@ class Explorer(widgets.VBox):
             return int(value)
         return float(value)
 
+    def _set(self, name: str, value) -> None:
+        """Set a control to a checked value.
+
+        An exact slider offers a new number first; ``None`` selects a dropdown's
+        option "none" (a Dropdown whose value is ``None`` shows no selection).
+        """
+        control = self.controls[name]
+        if isinstance(control, ExactSlider):
+            control.add(value)
+        elif value is None:
+            value = NONE
+        control.value = value
+
     def _on_control(self, change) -> None:
-        if not self._holding:
+        if not self._holding and self.values() != self._drawn:
             self._request()
 
     def _request(self) -> None:
@@ -184,7 +233,8 @@ class Explorer(widgets.VBox):
 
     def _redraw(self) -> None:
         start = time.perf_counter()
-        png = self._draw(self.values())
+        self._drawn = self.values()
+        png = self._draw(dict(self._drawn))
         self.redraws += 1
         self.image.value = png  # in a kernel this sends the new picture to the browser
         self.last_redraw_seconds = time.perf_counter() - start
@@ -225,3 +275,8 @@ class Explorer(widgets.VBox):
 
     def _caption(self) -> str:
         return ""
+
+
+def _public(value):
+    """A control's value as the package spells it: the option "none" is ``None``."""
+    return None if value == NONE else value

@@ -7,9 +7,17 @@ on for ``init``, ``norm``, ``residual``, ``depth``, ``width``, ``gain`` and
 give the rest the same label width and layout. Each call makes new widgets
 (and a new ``Layout``), so one explorer's control never moves another's.
 
-"No normalization" is the option ``("none", None)``, as "no clipping" is in the
-training explorer; :meth:`Explorer.update <gradnotes.widgets._base.Explorer.update>`
-also accepts the string ``"none"`` for it.
+"No normalization" is the option ``("none", "none")``, as "no clipping" is in the
+training explorer: a ``Dropdown`` whose value is ``None`` shows no selection in
+the browser, so the widget holds the string (:data:`~gradnotes._params.NONE`)
+and :meth:`Explorer.values <gradnotes.widgets._base.Explorer.values>` reports
+it as ``None``, the package's one spelling of "no norm".
+
+Numbers a chapter sets exactly (a gain of 1 or 1.5, a learning rate of 3e-3)
+live on an :class:`ExactSlider`: a ``SelectionSlider`` over exact values, so
+the browser sends back an index and the kernel reads the very float it offered
+(a ``FloatLogSlider`` computes ``10**x`` in the browser: 1.0000000000000004,
+and snaps 1.5 to 1.5136).
 
 Examples
 --------
@@ -18,33 +26,116 @@ Examples
 >>> a.description, a.value, len(a.options) == len(ACTIVATIONS)
 ('activation', 'linear', True)
 >>> norm_dropdown().options
-(('none', None), ('batch norm', 'batch'), ('layer norm', 'layer'))
->>> g = gain_slider(max_exponent=1.4)
->>> g.base ** g.min, round(g.base ** g.max, 2), g.value
-(0.1, 25.12, 1.0)
+(('none', 'none'), ('batch norm', 'batch'), ('layer norm', 'layer'))
+>>> g = gain_slider(high=25)
+>>> g.values[0], g.values[-1], g.value, 1.5 in g.values
+(0.1, 25.0, 1.0, True)
+>>> g.add(10.15); g.value = 10.15; g.label
+'10.15'
 """
 
 from __future__ import annotations
 
 import ipywidgets as widgets
 
+from .._params import NONE
 from ..activations import ACTIVATIONS
 from ..initializers import INITIALIZERS
 from ..normalization import NORMS
 
-__all__ = ["STYLE", "WIDE", "control_layout", "dropdown", "int_slider", "float_slider", "log_slider",
-           "selection_slider", "checkbox", "activation_dropdown", "init_dropdown", "norm_dropdown",
-           "norm_options", "residual_checkbox", "depth_slider", "width_slider", "gain_slider", "bias_std_slider"]
+__all__ = ["STYLE", "WIDE", "SLIDER", "control_layout", "row_layout", "dropdown", "int_slider", "float_slider",
+           "log_slider", "selection_slider", "ExactSlider", "exact_slider", "decimal_steps", "nice_log_values",
+           "checkbox", "activation_dropdown", "init_dropdown", "norm_dropdown", "norm_options",
+           "residual_checkbox", "depth_slider", "width_slider", "gain_slider", "bias_std_slider"]
 
 #: Label width of every control (the descriptions are short words).
 STYLE = {"description_width": "70px"}
-#: Width of most controls: four fit a notebook row.
+#: Width of dropdowns.
 WIDE = "290px"
+#: Width of sliders: 70 px label + a track of at least 150 px + the readout (checked in a browser).
+SLIDER = "330px"
+#: Mantissas of :func:`nice_log_values`: roughly even on a log scale, with the values chapters use.
+MANTISSAS = (1, 1.1, 1.2, 1.25, 1.4, 1.5, 1.6, 1.8, 2, 2.2, 2.5, 2.8, 3, 3.5, 4, 4.5, 5, 5.5, 6, 7, 8, 9)
 
 
 def control_layout(width: str = "270px") -> widgets.Layout:
-    """A new ``Layout`` of the given width (one per control: hiding one hides no other)."""
-    return widgets.Layout(width=width)
+    """A new ``Layout`` of the given width (one per control: hiding one hides no other).
+
+    Controls keep their width (``flex: 0 0 auto``): a row that is too narrow
+    wraps (:func:`row_layout`) instead of squeezing every slider's track; only a
+    screen narrower than one control (a phone) shrinks it (``max_width: 100%``).
+    """
+    return widgets.Layout(width=width, max_width="100%", flex="0 0 auto")
+
+
+def row_layout() -> widgets.Layout:
+    """A row of controls that wraps onto more rows when the notebook is narrow."""
+    return widgets.Layout(flex_flow="row wrap", width="100%")
+
+
+class ExactSlider(widgets.SelectionSlider):
+    """A ``SelectionSlider`` over exact numbers: the kernel reads back the float it offered.
+
+    :attr:`values` are the numbers in order. :meth:`add` inserts another one
+    (a chapter's ``gain=10.15``): any number between the first and the last is
+    accepted by the explorers.
+    """
+
+    @property
+    def values(self) -> tuple:
+        """The numbers offered, in increasing order."""
+        return tuple(value for _, value in self.options)
+
+    def add(self, value: float) -> None:
+        """Offer ``value`` too (kept in order); the current value stays selected."""
+        if value in self.values:
+            return
+        current = self.value
+        numbers = sorted([*self.values, float(value)])
+        self.options = [(_label(v), v) for v in numbers]
+        self.value = current
+
+
+def _label(value: float) -> str:
+    return f"{value:g}"
+
+
+def decimal_steps(low: float, high: float, step: float, digits: int = 2) -> tuple:
+    """``low, low + step, ..., high``, each rounded to ``digits`` decimals (the float of that decimal).
+
+    >>> decimal_steps(0.5, 1.0, 0.1)
+    (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+    """
+    count = round((high - low) / step)
+    return tuple(round(low + k * step, digits) for k in range(count + 1))
+
+
+def nice_log_values(low: float, high: float, mantissas=MANTISSAS) -> tuple:
+    """Round numbers from ``low`` to ``high``, about evenly spaced on a log scale (each the float of its decimal).
+
+    >>> nice_log_values(0.5, 2)
+    (0.5, 0.55, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.25, 1.4, 1.5, 1.6, 1.8, 2.0)
+    >>> nice_log_values(1e-4, 1, mantissas=(1, 3))[:3]
+    (0.0001, 0.0003, 0.001)
+    """
+    import math
+
+    out = []
+    for exponent in range(math.floor(math.log10(low)) - 1, math.ceil(math.log10(high)) + 1):
+        for m in mantissas:
+            v = float(f"{m}e{exponent}")
+            if low * (1 - 1e-12) <= v <= high * (1 + 1e-12):
+                out.append(v)
+    return tuple(sorted(set(out)))
+
+
+def exact_slider(description: str, values, *, value: float, width: str = SLIDER) -> ExactSlider:
+    """An :class:`ExactSlider` over ``values`` (labels ``f"{v:g}"``), starting at ``value``."""
+    slider = ExactSlider(options=[(_label(v), float(v)) for v in values], value=float(values[0]),
+                         description=description, layout=control_layout(width), style=STYLE)
+    slider.add(value)
+    slider.value = float(value)
+    return slider
 
 
 # -- generic builders: the label style and the layout, written once --------------------
@@ -54,14 +145,14 @@ def dropdown(description: str, options, *, width: str = WIDE) -> widgets.Dropdow
                             style=STYLE)
 
 
-def int_slider(description: str, low: int, high: int, *, value: int, width: str = WIDE) -> widgets.IntSlider:
+def int_slider(description: str, low: int, high: int, *, value: int, width: str = SLIDER) -> widgets.IntSlider:
     """An ``IntSlider`` over ``[low, high]``."""
     return widgets.IntSlider(value=value, min=low, max=high, description=description,
                              layout=control_layout(width), style=STYLE)
 
 
 def float_slider(description: str, low: float, high: float, *, step: float, value: float = 0.0,
-                 readout_format: str | None = None, width: str = WIDE) -> widgets.FloatSlider:
+                 readout_format: str | None = None, width: str = SLIDER) -> widgets.FloatSlider:
     """A ``FloatSlider`` over ``[low, high]`` in steps of ``step``."""
     extra = {} if readout_format is None else dict(readout_format=readout_format)
     return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description,
@@ -69,14 +160,14 @@ def float_slider(description: str, low: float, high: float, *, step: float, valu
 
 
 def log_slider(description: str, min_exponent: float, max_exponent: float, *, step: float, value: float,
-               base: float = 10, readout_format: str = ".2f", width: str = WIDE) -> widgets.FloatLogSlider:
+               base: float = 10, readout_format: str = ".2f", width: str = SLIDER) -> widgets.FloatLogSlider:
     """A ``FloatLogSlider`` over ``[base**min_exponent, base**max_exponent]`` (steps in the exponent)."""
     return widgets.FloatLogSlider(value=value, base=base, min=min_exponent, max=max_exponent, step=step,
                                   readout_format=readout_format, description=description,
                                   layout=control_layout(width), style=STYLE)
 
 
-def selection_slider(description: str, options, *, value, width: str = WIDE) -> widgets.SelectionSlider:
+def selection_slider(description: str, options, *, value, width: str = SLIDER) -> widgets.SelectionSlider:
     """A ``SelectionSlider`` over ``options`` (values, or ``(label, value)`` pairs)."""
     return widgets.SelectionSlider(options=list(options), value=value, description=description,
                                    layout=control_layout(width), style=STYLE)
@@ -100,8 +191,8 @@ def init_dropdown(names=None, *, width: str = WIDE) -> widgets.Dropdown:
 
 
 def norm_options() -> list:
-    """``("none", None)``, then ``("<name> norm", name)`` for every entry of :data:`~gradnotes.normalization.NORMS`."""
-    return [("none", None)] + [(f"{name} norm", name) for name in NORMS]
+    """``("none", "none")``, then ``("<name> norm", name)`` for every entry of :data:`~gradnotes.normalization.NORMS`."""
+    return [("none", NONE)] + [(f"{name} norm", name) for name in NORMS]
 
 
 def norm_dropdown(*, width: str = "220px") -> widgets.Dropdown:
@@ -114,21 +205,21 @@ def residual_checkbox(*, width: str = "200px") -> widgets.Checkbox:
     return checkbox("residual connections", width=width)
 
 
-def depth_slider(high: int, *, low: int = 1, value: int, width: str = WIDE) -> widgets.IntSlider:
+def depth_slider(high: int, *, low: int = 1, value: int, width: str = SLIDER) -> widgets.IntSlider:
     """The number of layers, ``low`` to ``high``."""
     return int_slider("depth", low, high, value=value, width=width)
 
 
-def width_slider(widths, *, value: int, width: str = WIDE) -> widgets.SelectionSlider:
+def width_slider(widths, *, value: int, width: str = SLIDER) -> widgets.SelectionSlider:
     """The layer width, one of ``widths``."""
     return selection_slider("width", widths, value=value, width=width)
 
 
-def gain_slider(*, max_exponent: float, width: str = WIDE) -> widgets.FloatLogSlider:
-    """The initializer's scale multiplier on a log scale, 0.1 to ``10**max_exponent``, starting at 1."""
-    return log_slider("gain", -1, max_exponent, step=0.01, value=1.0, width=width)
+def gain_slider(*, high: float, width: str = SLIDER) -> ExactSlider:
+    """The initializer's scale multiplier, 0.1 to ``high`` in round steps (:func:`nice_log_values`), starting at 1."""
+    return exact_slider("gain", nice_log_values(0.1, high), value=1.0, width=width)
 
 
-def bias_std_slider(*, width: str = WIDE) -> widgets.FloatSlider:
-    """The standard deviation of the biases, 0 to 2."""
-    return float_slider("bias std", 0.0, 2.0, step=0.05, value=0.0, readout_format=".2f", width=width)
+def bias_std_slider(*, width: str = SLIDER) -> ExactSlider:
+    """The standard deviation of the biases, 0 to 2 in steps of 0.05."""
+    return exact_slider("bias std", decimal_steps(0.0, 2.0, 0.05), value=0.0, width=width)

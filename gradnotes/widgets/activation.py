@@ -8,7 +8,7 @@ from ..activations import ACTIVATIONS, Activation, get_activation
 from ..plots import plot_activation
 from ._base import Explorer
 from ._canvas import BlitFigure, fix_labels, group_by_axes
-from ._controls import activation_dropdown, float_slider
+from ._controls import activation_dropdown, decimal_steps, exact_slider, float_slider
 from ._grids import Grid
 from .static import book_explorer
 
@@ -19,6 +19,8 @@ _PHI = [0.075, 0.15, 0.39, 0.74]
 _DPHI = [0.585, 0.15, 0.39, 0.74]
 #: Slider labels for the registry's parameters.
 PARAMETER_LABELS = {"negative_slope": "slope a", "alpha": "α"}
+#: Step of the parameter slider (its options are exact: ELU's alpha of 1 arrives as 1.0).
+PARAMETER_STEP = 0.01
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class ActivationExplorer(Explorer):
     def __init__(self, activation="tanh", parameter=None, x_range=5.0):
         controls = {
             "activation": activation_dropdown(),
-            "parameter": float_slider("parameter", 0.0, 1.0, step=0.01),
+            "parameter": exact_slider("parameter", decimal_steps(0.0, 1.0, PARAMETER_STEP), value=0.0),
             "x_range": float_slider("x range ±", 1.0, 20.0, step=0.5, value=5.0),
         }
         self._parameters = {name: dict(a.params) for name, a in ACTIVATIONS.items()}
@@ -83,9 +85,11 @@ class ActivationExplorer(Explorer):
             (key, (lo, hi)), = params.items()
             slider.layout.display = None
             slider.description = PARAMETER_LABELS.get(key, key)
-            slider.min, slider.max = -1e9, 1e9  # widen first: min/max are validated one at a time
-            slider.min, slider.max = lo, hi
-            slider.value = self._parameters[name][key]
+            values = decimal_steps(lo, hi, PARAMETER_STEP)
+            if slider.values != values:
+                slider.options = [(f"{v:g}", v) for v in values]
+            slider.add(self._parameters[name][key])
+            slider.value = float(self._parameters[name][key])
         finally:
             self._holding = was
 
@@ -122,7 +126,7 @@ class ActivationExplorer(Explorer):
                 self.controls["activation"].value = values["activation"]
                 self._configure_parameter(values["activation"])
             if values.get("parameter") is not None:
-                self.controls["parameter"].value = values["parameter"]
+                self._set("parameter", values["parameter"])
                 name = self.controls["activation"].value
                 for key in ACTIVATIONS[name].params:
                     self._parameters[name][key] = values["parameter"]
@@ -133,7 +137,7 @@ class ActivationExplorer(Explorer):
         self._request()
 
     def _on_control(self, change) -> None:
-        if not self._holding:
+        if not self._holding and self.values() != self._drawn:
             if change["owner"] is self.controls["activation"]:
                 self._configure_parameter(change["new"])  # before the redraw reads the slider
             elif change["owner"] is self.controls["parameter"]:

@@ -16,6 +16,7 @@ from ._canvas import BlitFigure, fix_labels, group_by_axes
 from ._controls import (activation_dropdown, bias_std_slider, depth_slider, gain_slider, init_dropdown,
                         norm_dropdown, residual_checkbox, width_slider)
 from ._grids import Grid
+from ._phase import phase
 from .static import book_explorer
 
 __all__ = ["GradientExplorer", "gradient_explorer", "Probed", "WIDTHS"]
@@ -57,7 +58,7 @@ class GradientFigure:
         self.heat.colorbar.set_label("fraction of units (log)", fontsize=8.5)
         self.saturation = plot_saturation(trace, ax_sat)
         for ax in (ax_grad, ax_heat, ax_sat):
-            fix_labels(ax, ylabel_px=50 if ax is ax_grad else 42, xlabel_px=28)
+            fix_labels(ax, ylabel_px={ax_grad: 50, ax_heat: 48}.get(ax, 42), xlabel_px=28)
         self.canvas.set_dynamic(
             self.grads.artists + self.heat.artists + self.saturation.artists,
             [ax_grad, ax_heat, ax_sat],
@@ -98,7 +99,7 @@ class GradientExplorer(Explorer):
             "residual": residual_checkbox(),
             "depth": depth_slider(MAX_DEPTH, value=30),
             "width": width_slider(WIDTHS, value=256),
-            "gain": gain_slider(max_exponent=1.4),
+            "gain": gain_slider(high=25.0),
             "bias_std": bias_std_slider(),
         }
         rows = [["activation", "init", "norm", "residual"], ["depth", "width", "gain", "bias_std"]]
@@ -135,14 +136,15 @@ class GradientExplorer(Explorer):
         n = self.trace.summary()
         parts = [f"‖∂L/∂W<sub>1</sub>‖ / ‖∂L/∂W<sub>{self.trace.depth}</sub>‖ = {_num(n['first_last_ratio'])}"]
         if n["chi1"] is not None:
-            phase = "ordered" if n["chi1"] < 1 else "chaotic" if n["chi1"] > 1 else "critical"
-            parts.append(f"σ<sub>w</sub> = {n['sigma_w']:.3g}, χ<sub>1</sub> = {n['chi1']:.3g} ({phase})")
+            parts.append(f"σ<sub>w</sub> = {n['sigma_w']:.3g}, χ<sub>1</sub> = {n['chi1']:.3g} ({phase(n['chi1'])})")
         else:
             parts.append("mean-field prediction: not for residual or normalized networks")
         if n["overflowed_layers"]:
             parts.append(f"<b style='color:#D55E00'>overflow in {len(n['overflowed_layers'])} layers</b>")
         if n["zero_gradient_layers"]:
             parts.append(f"zero gradient in {len(n['zero_gradient_layers'])} layers")
+        if n["float32_underflow_layers"]:  # drawn at their true size; a plain float32 pass loses them
+            parts.append(f"below float32's range in {len(n['float32_underflow_layers'])} layers")
         return "<span style='font-size:90%'>" + " · ".join(parts) + "</span>"
 
 
@@ -172,7 +174,7 @@ def gradient_explorer(depth: int = 30, width: int = 256, activation: str = "tanh
     activation, init : str
         Names in ``ACTIVATIONS`` and ``INITIALIZERS``.
     gain : float
-        0.1 to 25 times the initializer's textbook scale.
+        0.1 to 25 times the initializer's textbook scale (the slider offers round values and this one).
     bias_std : float
         0 to 2.
     residual : bool

@@ -13,6 +13,7 @@ from ._base import Explorer
 from ._canvas import BlitFigure, fix_labels, group_by_axes
 from ._controls import activation_dropdown, bias_std_slider, depth_slider, gain_slider, init_dropdown
 from ._grids import Grid
+from ._phase import phase
 from .static import book_explorer
 
 __all__ = ["InitExplorer", "init_explorer", "Initialized"]
@@ -91,7 +92,7 @@ class InitExplorer(Explorer):
             "activation": activation_dropdown(),
             "init": init_dropdown(),
             "depth": depth_slider(MAX_DEPTH, value=50),
-            "gain": gain_slider(max_exponent=1),
+            "gain": gain_slider(high=10.0),
             "bias_std": bias_std_slider(),
         }
         self._cache = ProbeCache(max_depth=MAX_DEPTH)
@@ -129,10 +130,10 @@ class InitExplorer(Explorer):
 
     def _caption(self) -> str:
         n = self.trace.summary()
-        phase = "ordered: gradients vanish" if n["chi1"] < 1 else "chaotic: gradients explode" \
-            if n["chi1"] > 1 else "critical"
+        words = {"ordered": "ordered: gradients vanish", "chaotic": "chaotic: gradients explode",
+                 "critical": "critical: gradients keep their size"}[phase(n["chi1"])]
         return (f"<span style='font-size:90%'>σ<sub>w</sub> = {n['sigma_w']:.3g}, "
-                f"σ<sub>b</sub> = {n['sigma_b']:.3g}, χ<sub>1</sub> = {n['chi1']:.3g} ({phase})</span>")
+                f"σ<sub>b</sub> = {n['sigma_b']:.3g}, χ<sub>1</sub> = {n['chi1']:.3g} ({words})</span>")
 
 
 @book_explorer(Grid({"init": ("zeros", "normal", "xavier_normal", "he_normal", "orthogonal"),

@@ -9,7 +9,7 @@ from ..plots.recurrent import RNNArtists
 from ..recurrent import RNNTrace, rnn_gradients
 from ._base import Explorer
 from ._canvas import BlitFigure
-from ._controls import activation_dropdown, int_slider, log_slider
+from ._controls import activation_dropdown, decimal_steps, exact_slider, int_slider
 from ._grids import Grid
 from .static import book_explorer
 
@@ -56,7 +56,7 @@ class RNNExplorer(Explorer):
 
     def __init__(self, spectral_radius=1.0, activation="tanh", steps=100, width=64, batch=32, seed=0):
         controls = {
-            "spectral_radius": log_slider("radius ρ", -1, 1, base=2, step=0.02, value=1.0),
+            "spectral_radius": exact_slider("radius ρ", decimal_steps(0.5, 2.0, 0.05), value=1.0),
             "activation": activation_dropdown(ACTIVATION_CHOICES),
             "steps": int_slider("steps T", 10, 200, value=100),
         }

@@ -25,8 +25,10 @@ from typing import Callable
 
 import ipywidgets as widgets
 
+from .._params import NONE
 from ..plots.figure import shrink_png
 from ._grids import GRIDS, VALUES, Grid, register
+from . import _live
 from ._offline import close_tree, offline
 
 __all__ = ["Grid", "GRIDS", "VALUES", "StaticExplorer", "static_explorer", "static_in_book", "book_explorer",
@@ -194,6 +196,10 @@ def static_in_book(factory: Callable, grid: Grid) -> Callable:
         with offline():
             live = factory(*args, **kwargs)
         try:
+            # -- hook (gradnotes.widgets._live): with GRADNOTES_LIVE set too (the book's extension
+            # book/_ext/gradnotes_engine.py sets it), these kinds are computed and drawn by the page itself --
+            if _live.enabled() and _live.live_kind(live) is not None:
+                return _live.live_explorer(live)
             return static_explorer(live, chosen)
         finally:
             close_tree(live)
@@ -266,7 +272,10 @@ def _labels(control) -> dict:
     if isinstance(control, widgets.Checkbox):
         return {True: "on", False: "off"}
     options = getattr(control, "options", ())
-    return {value: label for label, value in (o if isinstance(o, tuple) else (str(o), o) for o in options)}
+    labels = {value: label for label, value in (o if isinstance(o, tuple) else (str(o), o) for o in options)}
+    if NONE in labels:  # the widget holds "none"; grids and values() spell it None
+        labels[None] = labels[NONE]
+    return labels
 
 
 def _readout(control) -> str:

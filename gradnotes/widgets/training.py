@@ -8,13 +8,14 @@ from collections import OrderedDict
 
 import numpy as np
 
+from .._params import NONE
 from ..clipping import CLIPPERS
 from ..initializers import INITIALIZERS
 from ..plots.training import PANELS, plot_training
 from ..training import OPTIMIZERS, spirals, train
 from ._base import Explorer
-from ._controls import (activation_dropdown, depth_slider, dropdown, float_slider, init_dropdown, log_slider,
-                        selection_slider)
+from ._controls import (SLIDER, activation_dropdown, decimal_steps, depth_slider, dropdown, exact_slider,
+                        init_dropdown, nice_log_values, selection_slider)
 from ._grids import Grid
 from ._png import encode_png
 from .static import book_explorer
@@ -26,7 +27,9 @@ SIZE = (1100, 600)  # pixels
 ACTIVATION_CHOICES = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu")
 INIT_CHOICES = tuple(n for n in ("xavier_normal", "he_normal", "orthogonal", "lecun_normal", "normal")
                      if n in INITIALIZERS)
-CLIP_OPTIONS = [("none", None)] + [(f"by {name}", name) for name in CLIPPERS if name != "none"]
+CLIP_OPTIONS = [("none", NONE)] + [(f"by {name}", name) for name in CLIPPERS if name != NONE]
+#: Learning rates offered (1, 2, 3, 5 per decade; exact, so a chapter's 3e-3 stays 3e-3).
+LEARNING_RATES = nice_log_values(1e-4, 1.0, mantissas=(1, 2, 3, 5))
 WEIGHT_DECAYS = (0.0, 1e-4, 1e-3, 1e-2, 1e-1)
 MAX_DEPTH = 30
 #: Trained runs (and their pictures) kept, most recent first: going back is instant.
@@ -101,11 +104,10 @@ class TrainingExplorer(Explorer):
             "init": init_dropdown(INIT_CHOICES, width=wide),
             "optimizer": dropdown("optimizer", OPTIMIZERS, width=wide),
             "clip": dropdown("clip", CLIP_OPTIONS, width=wide),
-            "depth": depth_slider(MAX_DEPTH, low=2, value=6, width=wide),
-            "gain": float_slider("gain", 0.25, 2.0, step=0.05, value=1.0, readout_format=".2f", width=wide),
-            "lr": log_slider("lr", -4, 0, step=0.1, value=3e-3, readout_format=".1e", width=wide),
-            "weight_decay": selection_slider("w. decay", [(f"{v:g}", v) for v in WEIGHT_DECAYS], value=0.0,
-                                             width=wide),
+            "depth": depth_slider(MAX_DEPTH, low=2, value=6, width=SLIDER),
+            "gain": exact_slider("gain", decimal_steps(0.25, 2.0, 0.05), value=1.0),
+            "lr": exact_slider("lr", LEARNING_RATES, value=3e-3),
+            "weight_decay": selection_slider("w. decay", [(f"{v:g}", v) for v in WEIGHT_DECAYS], value=0.0),
         }
         rows = [["activation", "init", "optimizer", "clip"], ["depth", "gain", "lr", "weight_decay"]]
         self._cache: OrderedDict = OrderedDict()
@@ -127,8 +129,11 @@ class TrainingExplorer(Explorer):
         run = train(X, y, depth=values["depth"], width=values["width"], activation=values["activation"],
                     init=values["init"], gain=values["gain"], optimizer=values["optimizer"], lr=values["lr"],
                     weight_decay=values["weight_decay"], clip=values["clip"],
-                    clip_threshold=values["clip_threshold"], steps=values["steps"], seed=values["seed"])
+                    clip_threshold=values["clip_threshold"], steps=values["steps"], seed=values["seed"],
+                    progress=False)  # the explorer's picture is its progress; no bar inside the widget
         png = _draw_png(run, X, y)
+        if run.interrupted:  # a half-finished run is shown once, never kept as that setting's picture
+            return run, png, False
         self._cache[key] = (run, png)
         while len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
@@ -156,7 +161,9 @@ class TrainingExplorer(Explorer):
                      f"output {_num(n['ratio_output_median'], '.2f')}")
         parts.append(f"saturated {100 * n['saturated']:.0f} %, dead {100 * n['dead']:.0f} %")
         parts.append("from the cache" if self.cache_hit else f"trained in {run.seconds:.1f} s")
-        return "<span style='font-size:90%'>" + " · ".join(parts) + "</span>"
+        # each part stays on one line: a narrow notebook wraps between parts, never inside one
+        return ("<span style='font-size:90%'>"
+                + " · ".join(f"<span style='white-space:nowrap'>{p}</span>" for p in parts) + "</span>")
 
 
 def _num(x: float, fmt: str = ".3g") -> str:
