@@ -110,7 +110,9 @@ def normalize_pow2(x: np.ndarray, norm: float, log2_scale: int) -> tuple[float, 
     (0.7923, -97, True)
     """
     k = math.frexp(norm)[1]
-    x *= x.dtype.type(2.0**-k)  # |k| stays far inside the dtype's exponent range: exact
+    # np.ldexp scales by 2**-k exactly even where 2**-k itself is not a float (k ~ -1070 for a
+    # float64 norm near the subnormals, found by the property tests)
+    np.ldexp(x, -k, out=x, casting="unsafe")
     return math.ldexp(norm, -k), log2_scale + k
 
 
