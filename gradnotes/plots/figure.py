@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 __all__ = ["BookFigure", "subplots", "shrink_png"]
 
 
-def shrink_png(png: bytes, colors: int = 256) -> bytes:
+def shrink_png(png: bytes, colors: int = 256, description: str | None = None) -> bytes:
     """The same picture as a palette PNG of ``colors`` colours, without dithering, optimized.
 
     Plots are mostly flat colour plus the anti-aliasing of lines and text, so a
@@ -35,12 +35,16 @@ def shrink_png(png: bytes, colors: int = 256) -> bytes:
     >>> small[:8] == png[:8], Image.open(io.BytesIO(small)).mode
     (True, 'P')
     """
-    from PIL import Image
+    from PIL import Image, PngImagePlugin
 
     image = Image.open(io.BytesIO(png)).convert("RGB")
     palette = image.quantize(colors=colors, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE)
+    info = None
+    if description is not None:  # what the picture shows, as the PNG's standard Description text
+        info = PngImagePlugin.PngInfo()
+        info.add_itxt("Description", description)
     out = io.BytesIO()
-    palette.save(out, format="PNG", optimize=True)
+    palette.save(out, format="PNG", optimize=True, pnginfo=info)
     return out.getvalue()
 
 
