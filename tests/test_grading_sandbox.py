@@ -35,7 +35,9 @@ def _short(nb):
     """The chapter without its experiments (imports, then the exercises): the same grading, in a third of the time."""
     nb = nbformat.from_dict(nb)
     first = next(k for k, c in enumerate(nb.cells) if c.source.startswith("from gradnotes import check"))
-    nb.cells = [c for k, c in enumerate(nb.cells) if k >= first or c.cell_type == "markdown" or k == 2]
+    imports = next(k for k, c in enumerate(nb.cells)  # the first code cell after the (hidden) install cell
+                   if c.cell_type == "code" and "gradnotes-install" not in c.metadata.get("tags", []))
+    nb.cells = [c for k, c in enumerate(nb.cells) if k >= first or c.cell_type == "markdown" or k == imports]
     return nb
 
 

@@ -82,8 +82,13 @@ def _defined(source: str) -> str | None:
 
 
 def _experiments(master) -> set:
-    """Ids of the teacher's code cells after the first one and before the "## Exercises" heading."""
-    code = [c for c in master.cells if c.cell_type == "code"]
+    """Ids of the teacher's code cells after the first one and before the "## Exercises" heading.
+
+    The install cell (tagged ``gradnotes-install``, see tools/install_cell.py) is not "the first one":
+    the imports are; the install cell is left out too (the sandbox has the package already).
+    """
+    code = [c for c in master.cells
+            if c.cell_type == "code" and "gradnotes-install" not in c.get("metadata", {}).get("tags", [])]
     start = next((k for k, c in enumerate(master.cells)
                   if c.cell_type == "markdown" and c.source.lstrip().startswith("## Exercises")), None)
     if start is None:
