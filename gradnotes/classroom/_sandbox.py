@@ -197,12 +197,7 @@ class Sandbox:
                     pass
             if not victims:
                 break
-            for pid in victims:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-            time.sleep(0.02)
+            _sigkill(victims)
         if self.process is not None:
             try:
                 self.process.wait(5)
@@ -280,18 +275,23 @@ def box_processes(*, uid: int | None = None, sid: int | None = None, marker: str
     return found
 
 
+def _sigkill(pids) -> None:
+    """SIGKILL each of ``pids`` (already gone is fine), then give the kernel a moment to reap them."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    time.sleep(0.02)
+
+
 def kill_processes(**which) -> None:
     """SIGKILL :func:`box_processes` (same arguments) until none is left (forks are capped by RLIMIT_NPROC)."""
     for _ in range(50):
         victims = box_processes(**which)
         if not victims:
             return
-        for pid in victims:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        time.sleep(0.02)
+        _sigkill(victims)
 
 
 def _own_processes() -> int:
