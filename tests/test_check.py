@@ -1,11 +1,12 @@
 """The exercise checks: right answers pass, wrong ones fail with a useful message, stubs are 'not attempted'."""
 
 import math
+import re
 
 import numpy as np
 import pytest
 
-from gradnotes import check, theory
+from gradnotes import check, simulate, theory
 from gradnotes.check import CHAPTERS, EXERCISES
 
 
@@ -64,7 +65,7 @@ def adam_without_bias_correction(p, g, m, v, t, lr, beta1, beta2, eps):
 
 
 RIGHT = {
-    "sigmoid_chain_bound": lambda: 0.25**20,
+    "sigmoid_chain_bound": lambda depth: 0.25**depth,
     "chain_derivative": chain,
     "width_for_one_percent": lambda: 51,
     "relu_zero_gradient_share": lambda: 0.5,
@@ -73,31 +74,32 @@ RIGHT = {
     "sigmoid_vanishing_ratio": lambda: 1e-18,
     "backward_step": backward,
     "sigmoid_depth_threshold": lambda: 12,
-    "linear_rnn_growth": lambda: 117,
+    "linear_rnn_growth": lambda rho, steps: rho**steps,
     "clip_by_norm": clip,
-    "critical_gain_tanh": lambda: math.sqrt(1.76),
-    "relu_xavier_signal": lambda: 2e-9,
+    "critical_gain_tanh": lambda sigma_b2: theory.critical_sigma_w("tanh", math.sqrt(sigma_b2)),
+    "relu_xavier_signal": lambda depth: 2.0 ** (1 - depth),
     "he_normal": lambda fan_in, fan_out, rng: rng.normal(0, math.sqrt(2 / fan_in), size=(fan_in, fan_out)),
     "relu_variance_recursion": relu_q,
     "batchnorm_scale_invariance": lambda: 1.0,
     "layer_norm": layer_norm,
-    "batchnorm_growth_factor": lambda: 1.206,
-    "residual_paths": lambda: 1024,
+    "batchnorm_growth_factor": lambda seed: simulate(50, 256, "relu", "he_normal", norm="batch", batch=256,
+                                                         seed=seed).per_layer_factor(),
+    "residual_paths": lambda blocks: 2**blocks,
     "residual_backward": residual_backward,
     "residual_scale_limit": lambda: 0.148,
-    "initial_loss": lambda: math.log(5),
+    "initial_loss": lambda classes: math.log(classes),
     "adam_step": adam,
     "adam_lr_for_ratio": lambda: 4e-4,
-    "relu_xavier_shrink": lambda: 2.0**-20,
+    "relu_xavier_shrink": lambda depth: 2.0**-depth,
     "leaky_relu_chi1": lambda sigma_w, a: sigma_w**2 * (1 + a**2) / 2,
-    "sigmoid_critical_gain": lambda: theory.critical_sigma_w("sigmoid"),
-    "adam_tiny_step": lambda: 1e-15 / (1e-12 + 1e-8),
+    "sigmoid_critical_gain": lambda sigma_b: theory.critical_sigma_w("sigmoid", sigma_b),
+    "adam_tiny_step": lambda g: 1e-3 * g / (g + 1e-8),
     "steps_to_halve": lambda lr, wd: int(np.ceil(np.log(0.5) / np.log1p(-lr * wd))),
     "adam_eps_rescue": lambda: 0.52,
 }
 
 WRONG = {  # plausible mistakes, each must fail
-    "sigmoid_chain_bound": lambda: 0.5**20,
+    "sigmoid_chain_bound": lambda depth: 0.5**depth,
     "chain_derivative": lambda phi, dphi, x0, w, depth: chain(phi, dphi, x0, 1.0, depth),
     "width_for_one_percent": lambda: 100,
     "relu_zero_gradient_share": lambda: 0.0,
@@ -106,25 +108,25 @@ WRONG = {  # plausible mistakes, each must fail
     "sigmoid_vanishing_ratio": lambda: 0.25,
     "backward_step": lambda g, z, h, W, dphi: (g @ W.T, h.T @ g),
     "sigmoid_depth_threshold": lambda: 30,
-    "linear_rnn_growth": lambda: 1.1,
+    "linear_rnn_growth": lambda rho, steps: rho,
     "clip_by_norm": lambda grads, m: [np.clip(g, -m, m) for g in grads],
-    "critical_gain_tanh": lambda: 1.0,
-    "relu_xavier_signal": lambda: 1.0,
+    "critical_gain_tanh": lambda sigma_b2: 1.0,
+    "relu_xavier_signal": lambda depth: 1.0,
     "he_normal": lambda fan_in, fan_out, rng: rng.normal(0, math.sqrt(1 / fan_in), size=(fan_in, fan_out)),
     "relu_variance_recursion": lambda q1, sw, sb, depth: np.full(depth, q1),
     "batchnorm_scale_invariance": lambda: 10.0,
     "layer_norm": lambda z, eps=1e-5: (z - z.mean(0)) / np.sqrt(z.var(0) + eps),
-    "batchnorm_growth_factor": lambda: 1.0,
-    "residual_paths": lambda: 10,
+    "batchnorm_growth_factor": lambda seed: math.sqrt(math.pi / (math.pi - 1)),  # the theory, not the run
+    "residual_paths": lambda blocks: blocks,
     "residual_backward": lambda g, z, h, W, dphi, a: backward(g, z, h, W, dphi),
     "residual_scale_limit": lambda: 1.0,
-    "initial_loss": lambda: math.log(3),
+    "initial_loss": lambda classes: math.log(3),
     "adam_step": adam_without_bias_correction,
     "adam_lr_for_ratio": lambda: 3e-3,
-    "relu_xavier_shrink": lambda: 0.5,
+    "relu_xavier_shrink": lambda depth: 0.5,
     "leaky_relu_chi1": lambda sigma_w, a: sigma_w**2 / 2,
-    "sigmoid_critical_gain": lambda: 4.0,
-    "adam_tiny_step": lambda: 1e-3,  # "Adam's steps are always about lr"
+    "sigmoid_critical_gain": lambda sigma_b: 4.0,
+    "adam_tiny_step": lambda g: 1e-3,  # "Adam's steps are always about lr"
     "steps_to_halve": lambda lr, wd: int(0.5 / (lr * wd)),  # linear instead of geometric shrinking
     "adam_eps_rescue": lambda: 0.99,
 }
@@ -190,7 +192,7 @@ def test_a_non_function_answer_is_explained():
 
 def test_predictions_reveal_only_the_direction():
     result = check.sigmoid_vanishing_ratio(lambda: 1e-5)
-    assert "too large" in result.message
+    assert "too large" in result.clue and "too large" in repr(result) and "too large" not in result.message
     assert "e-18" not in repr(result) and "1.3" not in repr(result)
 
 
@@ -259,3 +261,117 @@ def test_activations_are_handed_over_by_name():
 
     assert Phi("tanh", scalar=True)(0.5) == pytest.approx(math.tanh(0.5))
     assert Phi("sigmoid", derivative=True)(np.zeros(3)) == pytest.approx(np.full(3, 0.25))
+
+
+# --- graded feedback: no clues -------------------------------------------------
+
+#: What would tell a student which way to move a number, or what the right value is.
+DIRECTION = re.compile(r"\bexpected\b|should be|too (large|small|many|few)|\b(larger|smaller|lower|higher)\b|"
+                       r"look (left|right)|still (above|shrinks)|chaotic|ordered|chi_1 =|works too|is too|"
+                       r"\bit is -?\d|is below 1e-6 too")
+
+#: The answer of each exercise whose answer is one number, at a student's parameters.
+NUMBERS = {name: RIGHT[name] for name in EXERCISES if name in {
+    "sigmoid_chain_bound", "width_for_one_percent", "relu_zero_gradient_share", "gelu_peak", "sigmoid_depth_threshold",
+    "linear_rnn_growth", "critical_gain_tanh", "relu_xavier_signal", "batchnorm_scale_invariance",
+    "batchnorm_growth_factor", "residual_paths", "residual_scale_limit", "initial_loss", "relu_xavier_shrink",
+    "sigmoid_critical_gain", "adam_tiny_step", "adam_eps_rescue"}}
+
+
+def _spellings(x: float) -> set[str]:
+    spelled = {f"{x:{f}}" for f in (".2f", ".3f", ".4f", ".6f", ".2g", ".3g", ".4g", ".6g", "g")}
+    return {w for w in spelled if float(w) not in (0.0, 1.0)}  # a rounded 0 or 1 says nothing
+
+
+@pytest.mark.parametrize("name", sorted(EXERCISES))
+def test_graded_feedback_of_a_wrong_answer_has_no_expected_value_or_direction(name):
+    ex = EXERCISES[name]
+    practice, graded = ex(WRONG[name]), ex.grade(WRONG[name], "ada")
+    assert graded.status == practice.status == "failed", (repr(practice), repr(graded))
+    assert graded.message and not graded.clue
+    shown = repr(graded) + graded._repr_html_() + str(graded._repr_mimebundle_()[check.MIME])
+    assert not DIRECTION.search(graded.message), graded.message
+    assert graded.hint == ex.hint and practice.message  # the exercise's own hint stays; the failing case is named
+    if name in NUMBERS:  # the right number, in any usual spelling, is nowhere in what the student sees
+        args = ex.values("ada").values()
+        right, wrong = float(NUMBERS[name](*args)), WRONG[name](*args)
+        rest = graded.message.replace(f"{wrong:g}", "").replace(str(wrong), "")  # the student's own number may show
+        assert not [w for w in _spellings(right) if w in rest], (graded.message, right)
+    if practice.clue:
+        assert "; " + practice.clue in repr(practice)
+    assert shown.count(graded.message) >= 1
+
+
+def test_practice_feedback_keeps_the_clue_and_graded_drops_it():
+    practice = check.critical_gain_tanh(lambda sigma_b2: 1.0)
+    graded = check.critical_gain_tanh.grade(lambda sigma_b2: 1.0, "ada")
+    assert "ordered" in practice.clue and "ordered" in repr(practice)
+    assert graded.clue == "" and "ordered" not in repr(graded) + graded._repr_html_()
+
+
+def test_a_bracketed_answer_fails_one_case_whichever_side_it_is_on():
+    # the count of cases passed must not tell the direction either
+    low, high = check.width_for_one_percent(lambda: 10), check.width_for_one_percent(lambda: 500)
+    assert (low.cases_passed, low.cases_total) == (high.cases_passed, high.cases_total) == (1, 2)
+    assert low.message.replace("10", "N") == high.message.replace("500", "N")
+
+
+# --- per-student parameters --------------------------------------------------
+
+PARAMETRIZED = sorted(name for name, ex in EXERCISES.items() if ex.parameters)
+
+
+def test_the_numeric_exercises_have_parameters():
+    assert set(PARAMETRIZED) >= {"critical_gain_tanh", "batchnorm_growth_factor", "sigmoid_critical_gain",
+                                 "sigmoid_chain_bound", "linear_rnn_growth", "relu_xavier_signal", "residual_paths",
+                                 "initial_loss", "relu_xavier_shrink", "adam_tiny_step"}
+
+
+@pytest.mark.parametrize("name", PARAMETRIZED)
+def test_parameters_are_the_chapters_in_practice_and_the_students_own_in_grading(name):
+    ex = EXERCISES[name]
+    chapter = check.parameters(name)
+    assert chapter == {k: p.default for k, p in ex.parameters.items()} == ex.values()
+    students = [check.parameters(name, s) for s in ("ada", "ben", "cyd", "dee", "eli")]
+    assert students[0] == check.parameters(name, "ada")                      # the same on every run
+    assert len({tuple(v.items()) for v in students}) >= 4                    # classmates differ
+    for v in students:
+        assert list(v) == list(chapter)
+        for k, value in v.items():
+            p = ex.parameters[k]
+            assert value != p.default and p.low <= value <= p.high and type(value) is type(p.default)
+
+
+@pytest.mark.parametrize("name", [n for n in PARAMETRIZED if n != "batchnorm_growth_factor"])
+def test_a_general_answer_passes_for_every_student_and_the_chapters_number_does_not(name):
+    ex = EXERCISES[name]
+    for student in ("ada", "ben", "cyd"):
+        assert ex.grade(RIGHT[name], student).status == "passed", (student, ex.values(student))
+    chapters_number = RIGHT[name](*ex.values().values())
+    assert ex(lambda *args: chapters_number).status == "passed"
+    assert sum(ex.grade(lambda *args: chapters_number, s).status == "passed" for s in ("ada", "ben", "cyd")) <= 1
+
+
+@pytest.mark.slow
+def test_batch_norm_growth_depends_on_the_students_seed():
+    ex = check.batchnorm_growth_factor
+    mine = RIGHT["batchnorm_growth_factor"](*ex.values("ada").values())
+    assert ex.grade(lambda seed: mine, "ada").status == "passed"
+    assert ex.grade(lambda seed: mine, "ben").status == "failed"                # a classmate's number fails
+    assert ex(lambda seed: math.sqrt(math.pi / (math.pi - 1))).status == "failed"  # the chapter's 1.21
+
+
+def test_parameters_of_an_unknown_exercise_are_refused_by_name():
+    with pytest.raises(ValueError, match="exercise='clip_by_nrom'.*clip_by_norm"):
+        check.parameters("clip_by_nrom")
+    assert check.parameters("clip_by_norm") == {}
+
+
+def test_numbers_the_book_prints_are_no_students_answer():
+    students = ("ada", "ben", "cyd", "dee", "eli", "fay", "gus", "hal")
+    printed = {"critical_gain_tanh": math.sqrt(1.76),     # chapter 5: the critical sigma_w^2 for sigma_b^2 = 0.05
+               "sigmoid_critical_gain": 10.15}            # chapter 9: the critical sigma_w without biases
+    for name, value in printed.items():
+        ex = EXERCISES[name]
+        assert ex(lambda *args, v=value: v).status == "failed"
+        assert not [s for s in students if ex.grade(lambda *args, v=value: v, s).status == "passed"], name

@@ -1,6 +1,7 @@
 """The nbgrader bridge: nbgrader's own generate_assignment and autograde accept the course and give the points."""
 
 import csv
+import importlib.util
 import os
 import subprocess
 from pathlib import Path
@@ -15,6 +16,10 @@ from gradnotes.classroom.student import BEGIN
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "01_why_depth_multiplies"
 MASTER = nbformat.read(ROOT / "notebooks" / f"{CHAPTER}.ipynb", as_version=4)
+_spec = importlib.util.spec_from_file_location("per_student_exercises", ROOT / "tools" / "per_student_exercises.py")
+_tool = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_tool)
+assert not _tool.edit(MASTER, CHAPTER)[1]  # the chapter as the tool makes it (a no-op once the notebooks are edited)
 
 
 def test_cells_get_nbgrader_metadata_and_checks_become_assertions():
@@ -41,7 +46,10 @@ def test_nbgrader_generates_and_autogrades_a_solved_and_an_untouched_notebook(tm
     except subprocess.CalledProcessError as error:  # pragma: no cover - needs the package index
         pytest.skip(f"nbgrader could not be installed: {error}")
     course = tmp_path / "course"
-    write_course(ROOT / "notebooks", course, chapters=[CHAPTER])
+    teacher = tmp_path / "notebooks"
+    teacher.mkdir()
+    nbformat.write(MASTER, teacher / f"{CHAPTER}.ipynb")
+    write_course(teacher, course, chapters=[CHAPTER])
     done = _nbgrader(bin_dir, course, "generate_assignment", CHAPTER, "--force")
     assert done.returncode == 0, done.stderr[-2000:]
     release = nbformat.read(course / "release" / CHAPTER / f"{CHAPTER}.ipynb", as_version=4)

@@ -8,16 +8,21 @@ not earn.
 
 import csv
 import hashlib
+import importlib.util
 import json
 import os
+import subprocess
+import tempfile
 import time
+import types
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from gradnotes.classroom._report import FIELDS
-from gradnotes.classroom._sandbox import Limits, box_processes
+from gradnotes.classroom import grade as grade_module
+from gradnotes.classroom._sandbox import Limits, box_processes, marker
 from gradnotes.classroom.grade import grade_directory
 from gradnotes.classroom.student import student_notebook
 
@@ -41,7 +46,17 @@ def _short(nb):
     return nb
 
 
-MASTER = _short(nbformat.read(ROOT / "notebooks" / f"{CHAPTER}.ipynb", as_version=4))
+def _per_student(nb):
+    """The chapter as tools/per_student_exercises.py makes it (a no-op once the notebooks have been edited)."""
+    spec = importlib.util.spec_from_file_location("per_student_exercises", ROOT / "tools" / "per_student_exercises.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    done, problems = tool.edit(nb, CHAPTER)
+    assert not problems, problems
+    return nb
+
+
+MASTER = _short(_per_student(nbformat.read(ROOT / "notebooks" / f"{CHAPTER}.ipynb", as_version=4)))
 STUDENT = student_notebook(MASTER)
 ANSWERS = {"1.1": "predict_chain_bound", "1.2": "chain_derivative", "1.3": "smallest_width"}
 LIMITS = Limits(timeout=60, cell_timeout=4, memory_mb=1500, grace=1.5, output_kb=64)
@@ -134,11 +149,11 @@ def _class(tmp: Path):
                   "    __lt__ = __le__ = __gt__ = __ge__ = __eq__\n\n"
                   "class Everything:\n    def __eq__(self, other):\n        return True\n    __hash__ = object.__hash__\n"
                   "    __lt__ = __le__ = __gt__ = __ge__ = __eq__\n    def __float__(self):\n        return 7.0\n\n"
-                  "def predict_chain_bound():\n    return Anything(7.0)\n\n"
+                  "def predict_chain_bound(depth):\n    return Anything(7.0)\n\n"
                   "def chain_derivative(phi, dphi, x0, weight, depth):\n    return Everything()\n\n"
                   "def smallest_width():\n    return Anything(7.0)")
-    oracle = ("def predict_chain_bound():\n    from gradnotes import check\n    for k in range(1, 60):\n"
-              "        if check.sigmoid_chain_bound(lambda: 10.0 ** -k).status == 'passed':\n"
+    oracle = ("def predict_chain_bound(depth):\n    from gradnotes import check\n    for k in range(1, 60):\n"
+              "        if check.sigmoid_chain_bound(lambda depth: 10.0 ** -k).status == 'passed':\n"
               "            return 10.0 ** -k\n    raise NotImplementedError")
     cheats = {
         "vandal": added(vandal, STUDENT),
@@ -152,6 +167,12 @@ def _class(tmp: Path):
         "framer": answered("1.2", frames, STUDENT),
         "equal": added(everything, STUDENT, after="# Hint: chains.lyapunov"),
         "oracle": answered("1.1", oracle, STUDENT),
+        # the chapter's number (depth 20), not the student's own depth: a number copied from the book earns nothing
+        "copier": answered("1.1", "def predict_chain_bound(depth):\n    return 0.25 ** 20", STUDENT),
+        # the student's parameters reach the sandbox (check.parameters), but the answer is judged at them all the same
+        "peeker": answered("1.1", "def predict_chain_bound(depth):\n    from gradnotes import check\n"
+                                  "    assert check.parameters('sigmoid_chain_bound') == {'depth': depth}\n"
+                                  "    return 0.25 ** 20", STUDENT),
     }
     if not ISOLATED:
         honest = {k: v for k, v in honest.items() if k not in NEEDS_ISOLATION}
@@ -179,11 +200,30 @@ def graded(tmp_path_factory):
     # not the rest of the repository, which others may be editing while this runs
     watched = [ROOT / "gradnotes" / "check", ROOT / "gradnotes" / "classroom", subs, secret.parent]
     before, tmp_before = _digest(watched), set(os.listdir("/tmp"))
+    workers = []  # this run's worker processes: another grading run on the machine has boxes of its own
+
+    class Recorded(subprocess.Popen):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            workers.append(self.pid)
+
+    scratch = []
+
+    def mkdtemp(**kwargs):
+        scratch.append(tempfile.mkdtemp(**kwargs))
+        return scratch[-1]
+
+    real = grade_module.subprocess, grade_module.tempfile
+    grade_module.subprocess = types.SimpleNamespace(**{**vars(subprocess), "Popen": Recorded})
+    grade_module.tempfile = types.SimpleNamespace(mkdtemp=mkdtemp)
     started = time.monotonic()
-    results = grade_directory(subs, tmp / "out", teacher=secret.parent, jobs=JOBS, limits=LIMITS,
-                              students=["ada", "ben", "zoe"])
+    try:
+        results = grade_directory(subs, tmp / "out", teacher=secret.parent, jobs=JOBS, limits=LIMITS,
+                                  students=["ada", "ben", "zoe"])
+    finally:
+        grade_module.subprocess, grade_module.tempfile = real
     seconds = time.monotonic() - started
-    return dict(results=results, out=tmp / "out", before=before, after=_digest(watched), watched=watched,
+    return dict(results=results, workers=workers, scratch=scratch, out=tmp / "out", before=before, after=_digest(watched), watched=watched,
                 tmp_before=tmp_before, seconds=seconds, honest=honest, cheats=cheats, subs=subs,
                 teacher=secret.parent)
 
@@ -232,6 +272,16 @@ def test_cheaters_get_no_credit(graded):
         assert by[name]["points"] == 0, (name, by[name]["exercises"])
         assert "passed" not in _statuses(by[name]), name
     assert "return numbers" in by["equal"]["exercises"][1]["message"]
+    assert "decade" in by["copier"]["exercises"][0]["message"] and by["peeker"]["exercises"][0]["status"] == "failed"
+
+
+@pytest.mark.slow
+def test_graded_feedback_names_the_failing_case_but_no_expected_value_or_direction(graded):
+    dee = _by_student(graded)["dee"]["exercises"][1]
+    assert dee["status"] == "failed" and "your function returned" in dee["message"]
+    assert "expected" not in dee["message"] and "too " not in dee["message"]
+    copier = _by_student(graded)["copier"]["exercises"][0]["message"]
+    assert "too large" not in copier and "too small" not in copier
 
 
 @pytest.mark.slow
@@ -242,10 +292,13 @@ def test_the_run_completes_and_leaves_nothing_behind(graded):
     assert len(uids) == (JOBS if ISOLATED else 0)
     for uid in uids:
         assert not box_processes(uid=uid)
-    assert not box_processes(marker="gradnotes-box-")
+    assert len(graded["workers"]) == len(graded["results"])
+    for pid in graded["workers"]:  # the boxes of this run's workers (not those of another run on the machine)
+        assert not box_processes(marker=marker(pid))
     assert graded["after"] == graded["before"], "a file outside the run's folder changed"
     new_in_tmp = set(os.listdir("/tmp")) - graded["tmp_before"]
-    assert not [n for n in new_in_tmp if n.startswith(("gradnotes-grading-", "numpy", "gradnotes.py"))], new_in_tmp
+    assert not [n for n in new_in_tmp if n.startswith(("numpy", "gradnotes.py"))], new_in_tmp
+    assert graded["scratch"] and not any(os.path.exists(d) for d in graded["scratch"])  # the run's own folder is gone
     assert graded["seconds"] < 150
 
 

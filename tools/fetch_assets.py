@@ -10,6 +10,9 @@ package (pinned), the sha256 of its tarball and the files to copy::
 a second run offline); a tarball whose sha256 differs from the recorded one
 stops the build. The copied files land in ``_build/assets/gradnotes-vendor``,
 which ``book/_ext/gradnotes_assets.py`` publishes as ``_static/gradnotes-vendor``.
+A package with its own ``destination`` is a build-time tool (mathjax-full, which
+``book/_ext/gradnotes_math.py`` runs with Node to typeset the maths into SVG):
+it goes there, not into the site.
 """
 
 from __future__ import annotations
@@ -95,10 +98,12 @@ def _first_wildcard(pattern: str) -> int:
 
 def main() -> None:
     manifest = json.loads(MANIFEST.read_text())
-    destination = ROOT / manifest["destination"]
-    if destination.exists():
-        shutil.rmtree(destination)
+    for package in manifest["packages"]:  # a build-time tool names its own folder, outside the site
+        destination = ROOT / package.get("destination", manifest["destination"])
+        if destination.exists():
+            shutil.rmtree(destination)
     for package in manifest["packages"]:
+        destination = ROOT / package.get("destination", manifest["destination"])
         path = fetch(package["spec"], package["tarball"], package["sha256"])
         n = copy(path, package["copy"], destination)
         print(f"{package['spec']}: sha256 ok, {n} files -> {destination.relative_to(ROOT)}")

@@ -6,6 +6,7 @@ import math
 
 from .. import chains
 from ._core import Phi, close, exercise, fresh_rng, number, prediction
+from ._parameters import Integer
 
 __all__ = []  # the checks are reached through gradnotes.check
 
@@ -13,9 +14,10 @@ CHAPTER = "01_why_depth_multiplies"
 
 
 @exercise("1.1", "the best a sigmoid chain can do", points=1, chapter=CHAPTER,
-          hint="each layer multiplies by w * sigmoid'(z), and sigmoid' is largest at z = 0")
-def sigmoid_chain_bound(answer, cases):
-    prediction(answer, 0.25**20, cases)
+          hint="each layer multiplies by w * sigmoid'(z), and sigmoid' is largest at z = 0",
+          parameters={"depth": Integer(20, 10, 40)})
+def sigmoid_chain_bound(answer, cases, depth):
+    prediction(answer, 0.25**depth, cases, args=(depth,))
 
 
 @exercise("1.2", "the derivative of a scalar chain", points=2, chapter=CHAPTER,
@@ -27,8 +29,8 @@ def chain_derivative(answer, cases):
         expected = chains.chain_rule_factors(name, depth, w, x0).derivative[-1]
         got = answer(Phi(name, scalar=True), Phi(name, derivative=True, scalar=True), x0, w, depth)
         cases.case(close(got, expected, rtol=1e-8, atol=1e-300),
-                   f"with phi = {name}, x0 = {x0:.3f}, weight = {w:.3f}, depth = {depth}: "
-                   f"expected {expected:.6g}, got {got!r}")
+                   f"with phi = {name}, x0 = {x0:.3f}, weight = {w:.3f}, depth = {depth}: your function returned "
+                   f"{got!r}, which is wrong", f"expected {expected:.6g}")
 
 
 @exercise("1.3", "how wide is wide enough", points=2, chapter=CHAPTER,
@@ -38,8 +40,12 @@ def width_for_one_percent(answer, cases):
     cases.case(n == int(n) and n >= 1, f"the width should be a whole number >= 1; got {n}")
     n = int(n)
     shrink = lambda m: 1 - math.exp(chains.lyapunov_exponent(m, 1.0))  # noqa: E731
-    cases.case(shrink(n) < 0.01, f"at width {n} the typical length still shrinks by {100 * shrink(n):.2f}% per step")
-    cases.case(n == 1 or shrink(n - 1) >= 0.01, f"width {n} works, but a smaller width does too: find the smallest")
+    enough = shrink(n) < 0.01
+    # one case for both sides, so that the count of cases passed does not tell the direction either
+    cases.case(enough and (n == 1 or shrink(n - 1) >= 0.01),
+               f"{n} is not the smallest width at which the typical length shrinks by less than 1% per step",
+               "a smaller width works too: find the smallest" if enough else
+               f"at width {n} it still shrinks by {100 * shrink(n):.2f}% per step")
 
 
 #: This chapter's exercises, in book order.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..activations import ACTIVATIONS
-from ._core import close, exercise, fresh_rng, number
+from ._core import close, direction, exercise, fresh_rng, number
 
 __all__ = []  # the checks are reached through gradnotes.check
 
@@ -17,7 +17,7 @@ CHAPTER = "02_activations"
 def relu_zero_gradient_share(answer, cases):
     value = number(answer)
     cases.case(0 <= value <= 1, f"a share is between 0 and 1; got {value}")
-    cases.case(abs(value - 0.5) <= 0.05, f"your prediction is too {'large' if value > 0.5 else 'small'}")
+    cases.case(abs(value - 0.5) <= 0.05, f"your prediction {value:g} is not that share", direction(value, 0.5))
 
 
 @exercise("2.2", "the derivative of SiLU", points=2, chapter=CHAPTER,
@@ -34,7 +34,8 @@ def silu_derivative(answer, cases):
         got = np.asarray(got, dtype=float)
         worst = int(np.argmax(np.nan_to_num(np.abs(got - expected), nan=np.inf)))
         cases.case(close(got, expected, rtol=1e-6, atol=1e-9),
-                   f"at x = {x.ravel()[worst]:.4f}: expected {expected.ravel()[worst]:.6f}, got {got.ravel()[worst]:.6f}")
+                   f"at x = {x.ravel()[worst]:.4f} your function returned {got.ravel()[worst]:.6f}, which is wrong",
+                   f"expected {expected.ravel()[worst]:.6f}")
     # independent of the registry: central differences of x * sigmoid(x)
     x = rng.uniform(-6, 6, size=20)
     f = lambda v: v / (1 + np.exp(-v))  # noqa: E731
@@ -48,8 +49,8 @@ def gelu_peak(answer, cases):
     value = number(answer)
     x = np.linspace(0, 5, 500_001)
     peak = float(x[np.argmax(ACTIVATIONS["gelu"].derivative(x))])
-    cases.case(abs(value - peak) <= 0.05, f"GELU' is not largest at x = {value:g}: "
-                                          f"look {'left' if value > peak else 'right'} of it")
+    cases.case(abs(value - peak) <= 0.05, f"GELU' is not largest at x = {value:g}",
+               f"look {'left' if value > peak else 'right'} of it")
 
 
 #: This chapter's exercises, in book order.

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import clipping, theory
 from ._core import close, exercise, fresh_rng, number, prediction
+from ._parameters import Integer, Uniform
 
 __all__ = []  # the checks are reached through gradnotes.check
 
@@ -15,9 +16,10 @@ CHAPTER = "04_exploding_gradients"
 
 
 @exercise("4.1", "fifty steps back through a linear RNN", points=1, chapter=CHAPTER,
-          hint="every step back multiplies the gradient by the spectral radius")
-def linear_rnn_growth(answer, cases):
-    prediction(answer, 1.1**50, cases, decades=0.5)
+          hint="every step back multiplies the gradient by the spectral radius",
+          parameters={"rho": Uniform(1.1, 1.05, 1.25, digits=2), "steps": Integer(50, 30, 80)})
+def linear_rnn_growth(answer, cases, rho, steps):
+    prediction(answer, rho**steps, cases, decades=0.5, args=(rho, steps))
 
 
 @exercise("4.2", "clipping by global norm", points=2, chapter=CHAPTER,
@@ -38,18 +40,23 @@ def clip_by_norm(answer, cases):
         for i, (g, e) in enumerate(zip(got, expected)):
             cases.case(close(g, e, rtol=1e-9, atol=1e-12),
                        f"gradients with total norm {total:.3g} and max_norm = {max_norm:.3g}: array {i} is wrong "
-                       f"(its first entry should be {e.ravel()[0]:.6f}, got {np.asarray(g, float).ravel()[0]:.6f})")
+                       f"(its first entry is {np.asarray(g, float).ravel()[0]:.6f})",
+                       f"it should be {e.ravel()[0]:.6f}")
 
 
 @exercise("4.3", "the critical gain of tanh with a bias", points=2, chapter=CHAPTER,
           hint="the init explorer's phase diagram shows where chi_1 = 1; theory.chi1('tanh', sigma_w, sigma_b) "
-               "tells on which side of it a sigma_w lies")
-def critical_gain_tanh(answer, cases):
-    value = number(answer)
-    target = theory.critical_sigma_w("tanh", math.sqrt(0.05))
-    cases.case(abs(value / target - 1) <= 0.02,
-               f"at sigma_w = {value:g} tanh with sigma_b^2 = 0.05 is "
-               f"{'chaotic' if theory.chi1('tanh', value, math.sqrt(0.05)) > 1 else 'ordered'}, not critical")
+               "tells on which side of it a sigma_w lies (sigma_b is the square root of sigma_b2)",
+          # chapter 5 prints the critical sigma_w^2 (1.76) for sigma_b^2 = 0.05
+          parameters={"sigma_b2": Uniform(0.1, 0.02, 0.2, digits=3, avoid=(0.05,), margin=0.02)})
+def critical_gain_tanh(answer, cases, sigma_b2):
+    value = number(answer, sigma_b2)
+    target = theory.critical_sigma_w("tanh", math.sqrt(sigma_b2))
+    cases.case(abs(value / target - 1) <= 0.01,
+               f"sigma_w = {value:g} is not the critical weight scale of tanh with sigma_b^2 = {sigma_b2:g} "
+               "(within 1%)",
+               f"at that sigma_w the network is "
+               f"{'chaotic' if theory.chi1('tanh', value, math.sqrt(sigma_b2)) > 1 else 'ordered'}")
 
 
 #: This chapter's exercises, in book order.

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import theory
 from ._core import close, exercise, fresh_rng, prediction
+from ._parameters import Integer
 
 __all__ = []  # the checks are reached through gradnotes.check
 
@@ -15,9 +16,10 @@ CHAPTER = "05_initialization"
 
 
 @exercise("5.1", "the signal of a ReLU network with Xavier's rule", points=1, chapter=CHAPTER,
-          hint="ReLU halves the mean square at every layer when Var[W] = 1/n")
-def relu_xavier_signal(answer, cases):
-    prediction(answer, 2.0**-29, cases)
+          hint="ReLU halves the mean square at every layer when Var[W] = 1/n",
+          parameters={"depth": Integer(30, 10, 40)})
+def relu_xavier_signal(answer, cases, depth):
+    prediction(answer, 2.0 ** -(depth - 1), cases, args=(depth,))
 
 
 @exercise("5.2", "He initialization", points=2, chapter=CHAPTER,
@@ -27,18 +29,20 @@ def he_normal(answer, cases):
     for fan_in, fan_out in ((int(rng.integers(200, 600)), int(rng.integers(200, 600))), (1000, 50)):
         seed = int(rng.integers(2**31))
         W = answer(fan_in, fan_out, np.random.default_rng(seed))
-        cases.case(np.shape(W) == (fan_in, fan_out), f"for fan_in = {fan_in}, fan_out = {fan_out} the shape should be "
-                                                     f"({fan_in}, {fan_out}); got {np.shape(W)}")
+        cases.case(np.shape(W) == (fan_in, fan_out), f"for fan_in = {fan_in}, fan_out = {fan_out} your weights have "
+                                                     f"shape {np.shape(W)}, not ({fan_in}, {fan_out})")
         W = np.asarray(W, float)
         std, n = math.sqrt(2 / fan_in), W.size
-        cases.case(abs(W.mean()) < 4 * std / math.sqrt(n), f"the mean should be 0; got {W.mean():.4g}")
+        cases.case(abs(W.mean()) < 4 * std / math.sqrt(n), f"the mean of your weights, {W.mean():.4g}, is not He's",
+                   "it should be 0")
         cases.case(abs(W.std() / std - 1) < 4 * math.sqrt(0.5 / n) + 1e-3,
-                   f"for fan_in = {fan_in} the standard deviation should be about {std:.4f}; got {W.std():.4f}")
+                   f"for fan_in = {fan_in} the standard deviation of your weights, {W.std():.4f}, is not He's",
+                   f"it should be about {std:.4f}")
         z = (W / std).ravel()
-        cases.case(abs(np.mean(z**4) - 3) < 0.3, "the weights should be normally distributed")
+        cases.case(abs(np.mean(z**4) - 3) < 0.3, "your weights are not normally distributed")
         again = answer(fan_in, fan_out, np.random.default_rng(seed))
         cases.case(np.array_equal(W, np.asarray(again, float)),
-                   "the same rng seed should give the same weights: draw from the rng you are given")
+                   "the same rng seed gave different weights: draw from the rng you are given")
 
 
 @exercise("5.3", "the variance recursion for ReLU", points=2, chapter=CHAPTER,
@@ -53,7 +57,7 @@ def relu_variance_recursion(answer, cases):
         got = answer(q1, sw, sb, depth)
         cases.case(np.shape(got) == (depth,), f"return {depth} values (q^1 to q^{depth}); got shape {np.shape(got)}")
         cases.case(close(got, expected, rtol=1e-8), f"with q1 = {q1:.3f}, sigma_w = {sw:.3f}, sigma_b = {sb:.3f}: "
-                   f"q^{depth} should be {expected[-1]:.6g}, got {np.asarray(got, float)[-1]:.6g}")
+                   f"your q^{depth}, {np.asarray(got, float)[-1]:.6g}, is wrong", f"it should be {expected[-1]:.6g}")
 
 
 #: This chapter's exercises, in book order.

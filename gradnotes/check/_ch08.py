@@ -7,7 +7,8 @@ import math
 import numpy as np
 
 from ..training import spirals, train
-from ._core import close, exercise, fresh_rng, number
+from ._core import close, direction, exercise, fresh_rng, number
+from ._parameters import Integer
 
 __all__ = []  # the checks are reached through gradnotes.check
 
@@ -21,11 +22,13 @@ RATIO_BAND = (-3.1, -2.9)
 
 
 @exercise("8.1", "the loss before training", points=1, chapter=CHAPTER,
-          hint="with outputs near zero, softmax gives every class the same probability")
-def initial_loss(answer, cases):
-    value = number(answer)
-    expected = math.log(5)
-    cases.case(abs(value / expected - 1) <= 0.01, f"your prediction is too {'large' if value > expected else 'small'}")
+          hint="with outputs near zero, softmax gives every class the same probability",
+          parameters={"classes": Integer(5, 3, 20)})
+def initial_loss(answer, cases, classes):
+    value = number(answer, classes)
+    expected = math.log(classes)
+    cases.case(abs(value / expected - 1) <= 0.01, f"your prediction {value:g} is not that loss (within 1%)",
+               direction(value, expected))
 
 
 @exercise("8.2", "one Adam step", points=2, chapter=CHAPTER,
@@ -48,8 +51,8 @@ def adam_step(answer, cases):
         cases.case(isinstance(result, tuple) and len(result) == 3, "return a triple (new_param, new_m, new_v)")
         for got, want, what in zip(result, (p, m, v), ("param", "m", "v")):
             cases.case(np.shape(got) == shape and close(got, want, rtol=1e-7, atol=1e-12),
-                       f"step t = {t} (lr = {lr:.4f}, beta1 = {beta1:.3f}, beta2 = {beta2:.4f}): {what}[0, 0] should "
-                       f"be {want[0, 0]:.8g}, got {np.asarray(got, float).ravel()[0]:.8g}")
+                       f"step t = {t} (lr = {lr:.4f}, beta1 = {beta1:.3f}, beta2 = {beta2:.4f}): your {what}[0, 0], "
+                       f"{np.asarray(got, float).ravel()[0]:.8g}, is wrong", f"it should be {want[0, 0]:.8g}")
         mine = tuple(np.asarray(x, float) for x in result)
 
 
@@ -69,8 +72,8 @@ def adam_lr_for_ratio(answer, cases):
     cases.case(1e-6 <= lr <= 0.1, f"a learning rate between 1e-6 and 0.1, please; got {lr:g}")
     ratio = ratio_of_first_layer(lr)
     lo, hi = RATIO_BAND
-    cases.case(lo <= ratio <= hi, f"with lr = {lr:g} the median ratio of layer 1 is {ratio:.2f}, "
-                                  f"{'below' if ratio < lo else 'above'} the band [{lo}, {hi}]")
+    cases.case(lo <= ratio <= hi, f"with lr = {lr:g} the median ratio of layer 1 is not in the band [{lo}, {hi}]",
+               f"it is {ratio:.2f}, {'below' if ratio < lo else 'above'} the band")
 
 
 #: This chapter's exercises, in book order.

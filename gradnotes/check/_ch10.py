@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 
 from ..training import spirals, train
-from ._core import exercise, fresh_rng, number, whole
+from ._core import direction, exercise, fresh_rng, number, whole
+from ._parameters import LogUniform
 
 __all__ = []  # the checks are reached through gradnotes.check
 
@@ -18,13 +19,15 @@ TINY_EPS_RUN = dict(depth=20, width=64, activation="sigmoid", init="xavier_norma
 
 
 @exercise("10.1", "Adam's first step on a tiny gradient", points=1, chapter=CHAPTER,
-          hint="the bias-corrected moments of the first step are m = g and v = g ** 2; eps is added to sqrt(v)")
-def adam_tiny_step(answer, cases):
-    value = number(answer)
-    expected = 1e-3 * 1e-12 / (1e-12 + 1e-8)
+          hint="the bias-corrected moments of the first step are m = g and v = g ** 2; "
+               "eps is added to sqrt(v)",
+          parameters={"g": LogUniform(1e-12, 1e-14, 1e-10, significant=2)})
+def adam_tiny_step(answer, cases, g):
+    value = number(answer, g)
+    expected = 1e-3 * g / (g + 1e-8)
     cases.case(value > 0, f"a distance is positive; got {value:g}")
-    cases.case(abs(math.log10(value / expected)) <= 0.3,
-               f"your step is too {'large' if value > expected else 'small'} (more than a factor of 2 off)")
+    cases.case(abs(math.log10(value / expected)) <= 0.3, f"your step {value:g} is more than a factor of 2 off",
+               direction(value, expected))
 
 
 @exercise("10.2", "how fast weight decay shrinks a weight", points=2, chapter=CHAPTER,
@@ -39,7 +42,8 @@ def steps_to_halve(answer, cases):
             w *= 1 - lr * wd
             expected += 1
         got = answer(lr, wd)
-        cases.case(whole(got) == expected, f"lr = {lr:.4g}, weight_decay = {wd:.4g}: {expected} steps, got {got!r}")
+        cases.case(whole(got) == expected, f"lr = {lr:.4g}, weight_decay = {wd:.4g}: your function returned {got!r}, "
+                                           "which is wrong", f"expected {expected} steps")
 
 
 def tiny_eps_accuracy() -> float:
@@ -54,8 +58,8 @@ def adam_eps_rescue(answer, cases):
     value = number(answer)
     cases.case(0 <= value <= 1, f"an accuracy is a fraction between 0 and 1; got {value:g}")
     expected = tiny_eps_accuracy()
-    cases.case(abs(value - expected) <= 0.005, f"that run reaches a {'lower' if value > expected else 'higher'} "
-                                               "accuracy than your answer")
+    cases.case(abs(value - expected) <= 0.005, f"{value:g} is not that run's final accuracy (within 0.005)",
+               f"that run reaches a {'lower' if value > expected else 'higher'} accuracy than your answer")
 
 
 #: This chapter's exercises, in book order.

@@ -11,25 +11,41 @@ answer inside a sandbox and run the check itself in a trusted process.
 Comparisons convert what the answer returned to plain floats or ints first
 (:func:`number`, :func:`whole`, :func:`close`), so an object that claims to
 equal everything earns nothing.
+
+Every failing case says two things: *which* case failed and what the answer
+returned (neutral), and a *clue* (the expected value, or which way to move a
+number). Practice feedback in a notebook shows both; graded feedback
+(:meth:`Exercise.grade`) shows only the neutral part, and draws the exercise's
+parameters (:mod:`._parameters`) from the student's name.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable
+from types import MappingProxyType
+from typing import Callable, Mapping
 
 import numpy as np
 
 from ..activations import ACTIVATIONS
+from . import _parameters
 from ._result import CheckResult
 
 __all__ = ["Exercise", "exercise", "Failed", "AnswerError", "Phi", "fresh_rng", "close", "number", "whole",
-           "prediction", "order_of_magnitude_message"]
+           "prediction", "order_of_magnitude_message", "direction"]
 
 
 class Failed(Exception):
-    """Raised inside a check for the first failing case: its message is shown to the student."""
+    """Raised inside a check for the first failing case.
+
+    ``message`` names the case and what the answer returned, never the expected value or a direction: it is all
+    that graded feedback shows. ``clue`` (the expected value, "too large", ...) is shown in practice only.
+    """
+
+    def __init__(self, message: str, clue: str = ""):
+        super().__init__(message)
+        self.message, self.clue = message, clue
 
 
 class AnswerError(Exception):
@@ -42,11 +58,13 @@ class AnswerError(Exception):
 
 @dataclass(frozen=True)
 class Exercise:
-    """A registered exercise: its number in the book, title, hint, checking function, chapter and points.
+    """A registered exercise: its number in the book, title, hint, checking function, chapter, points, parameters.
 
-    ``run(answer, cases)`` calls the answer on fresh inputs and counts each case
-    with ``cases.case(ok, message)``; calling the exercise returns a
-    :class:`~._result.CheckResult`.
+    ``run(answer, cases, **parameters)`` calls the answer on fresh inputs (and,
+    if the exercise has parameters, with them as arguments, in declared order)
+    and counts each case with ``cases.case(ok, message, clue)``. Calling the
+    exercise gives practice feedback with the chapter's parameters;
+    :meth:`grade` gives graded feedback with a student's own.
     """
 
     name: str
@@ -56,16 +74,30 @@ class Exercise:
     run: Callable = field(repr=False)
     chapter: str = ""
     points: int = 1
+    parameters: Mapping = field(default_factory=lambda: MappingProxyType({}), repr=False, compare=False)
 
     def __call__(self, answer) -> CheckResult:
-        return _check(self, answer)
+        return _check(self, answer, self.values(), graded=False)
+
+    def grade(self, answer, student: str) -> CheckResult:
+        """Graded feedback: ``student``'s parameters, and failures without clues (no expected value, no direction)."""
+        return _check(self, answer, self.values(student), graded=True)
+
+    def values(self, student: str | None = None) -> dict:
+        """The parameters the answer is called with: the chapter's, or (given ``student``) that student's own."""
+        return _parameters.values(self.parameters, self.name, student)
 
 
-def exercise(number: str, title: str, *, points: int, chapter: str, hint: str):
-    """Declare a check: the decorated ``run(answer, cases)`` becomes an :class:`Exercise` (registered by its chapter)."""
+def exercise(number: str, title: str, *, points: int, chapter: str, hint: str, parameters: Mapping | None = None):
+    """Declare a check: the decorated ``run(answer, cases, **parameters)`` becomes an :class:`Exercise`.
+
+    ``parameters`` maps a name to an :class:`~._parameters.Integer`, :class:`~._parameters.Uniform` or
+    :class:`~._parameters.LogUniform`.
+    """
 
     def declare(run):
-        return Exercise(run.__name__, number, title, hint, run, chapter, points)
+        frozen = MappingProxyType(dict(parameters or {}))
+        return Exercise(run.__name__, number, title, hint, run, chapter, points, frozen)
 
     return declare
 
@@ -100,15 +132,15 @@ class _Cases:
         self.passed = 0
         self.total = 0
 
-    def case(self, ok: bool, message: str) -> None:
-        """Count one case; stop the check with ``message`` if it failed."""
-        self.total += 1
+    def case(self, ok: bool, message: str, clue: str = "") -> None:
+        """Count one case; stop the check with ``message`` (neutral) and ``clue`` (practice only) if it failed."""
         if not isinstance(ok, (bool, np.bool_)) or not ok:  # a comparison made of the answer's own objects is refused
-            raise Failed(message)
+            raise Failed(message, clue)  # counted by _check, with the cases that passed before it
         self.passed += 1
+        self.total += 1
 
 
-def _check(ex: Exercise, answer) -> CheckResult:
+def _check(ex: Exercise, answer, values: dict, *, graded: bool) -> CheckResult:
     common = dict(exercise=ex.name, number=ex.number, title=ex.title, hint=ex.hint)
     if not callable(answer):
         return CheckResult(status="error", message=f"expected a function, got {type(answer).__name__}: "
@@ -116,14 +148,14 @@ def _check(ex: Exercise, answer) -> CheckResult:
     cases = _Cases()
     try:
         with np.errstate(all="ignore"):
-            ex.run(answer, cases)
+            ex.run(answer, cases, **values)
     except NotImplementedError:
         return CheckResult(status="not attempted",
                            message="not attempted yet: replace the `raise NotImplementedError` line with your answer",
                            **common)
     except Failed as failure:
         return CheckResult(status="failed", cases_passed=cases.passed, cases_total=cases.total + 1,
-                           message=str(failure), **common)
+                           message=failure.message, clue="" if graded else failure.clue, **common)
     except Exception as error:  # the student's code raised: say so, never crash the notebook
         message = str(error) if isinstance(error, AnswerError) else f"your code raised {type(error).__name__}: {error}"
         return CheckResult(status="error", cases_passed=cases.passed, cases_total=cases.total + 1,
@@ -154,9 +186,9 @@ def close(received, expected, *, rtol=1e-6, atol=1e-9) -> bool:
     return received.shape == expected.shape and bool(np.allclose(received, expected, rtol=rtol, atol=atol))
 
 
-def number(answer) -> float:
-    """Call a no-argument answer and return its value as a plain float (booleans and strings refused)."""
-    value = answer()
+def number(answer, *args) -> float:
+    """Call ``answer(*args)`` and return its value as a plain float (booleans and strings refused)."""
+    value = answer(*args)
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise Failed(f"return a number; your function returned {value!r}")
     return float(value)
@@ -178,21 +210,39 @@ def whole(value) -> int | None:
     return int(value)
 
 
-def prediction(answer, expected, cases, decades=1.0) -> None:
-    """One case: the answer's number is within ``decades`` orders of magnitude of ``expected``."""
-    ok, message = order_of_magnitude_message(number(answer), expected, decades)
-    cases.case(ok, message)
+def prediction(answer, expected, cases, decades=1.0, args=()) -> None:
+    """One case: the number ``answer(*args)`` is within ``decades`` orders of magnitude of ``expected``."""
+    ok, message, clue = order_of_magnitude_message(number(answer, *args), expected, decades)
+    cases.case(ok, message, clue)
 
 
-def order_of_magnitude_message(received, expected, tolerance_decades: float = 1.0) -> tuple[bool, str]:
-    """For predictions: right within ``tolerance_decades`` decades? The message says only the direction."""
+def order_of_magnitude_message(received, expected, tolerance_decades: float = 1.0) -> tuple[bool, str, str]:
+    """For predictions: (right within ``tolerance_decades`` decades?, neutral message, clue: only the direction).
+
+    Examples
+    --------
+    >>> order_of_magnitude_message(5.0, 1e-3)
+    (False, 'your prediction 5 is off by more than 1 decade(s)', 'that is too large')
+    """
     try:
         value = float(received)
     except (TypeError, ValueError):
-        return False, f"your prediction should be a number; got {received!r}"
+        return False, f"your prediction should be a number; got {received!r}", ""
     if not math.isfinite(value) or value <= 0:
-        return False, f"your prediction should be a positive number; got {value!r}"
+        return False, f"your prediction should be a positive number; got {value!r}", ""
     off = math.log10(value) - math.log10(expected)
     if abs(off) <= tolerance_decades:
-        return True, ""
-    return False, f"your prediction is too {'large' if off > 0 else 'small'} by more than {tolerance_decades:g} decade(s)"
+        return True, "", ""
+    return (False, f"your prediction {value:g} is off by more than {tolerance_decades:g} decade(s)",
+            f"that is too {'large' if off > 0 else 'small'}")
+
+
+def direction(value: float, expected: float, words=("large", "small")) -> str:
+    """The clue of a number that is off: ``"that is too large"`` or ``"that is too small"``.
+
+    Examples
+    --------
+    >>> direction(3.0, 2.0), direction(1.0, 2.0, ("many", "few"))
+    ('that is too large', 'that is too few')
+    """
+    return f"that is too {words[0] if value > expected else words[1]}"

@@ -3,9 +3,10 @@
 It shows itself as a coloured box in a notebook, as one plain sentence in
 text, and as JSON (for a reader; the grader never trusts what a student's
 kernel displays, it runs the checks itself). A check never prints the
-solution: a failing case shows the input, the expected and the received value
-of *that case* only, drawn at random, or for a prediction only in which
-direction it is off.
+solution: a failing case shows the input and the received value of *that case*
+(``message``) and, in practice only, a ``clue``: the expected value of that
+case, drawn at random, or for a number only in which direction it is off.
+Graded results have no clue.
 """
 
 from __future__ import annotations
@@ -36,8 +37,11 @@ class CheckResult:
     status : {"passed", "failed", "not attempted", "error"}
     cases_passed, cases_total : int
     message : str
-        What went wrong (empty when passed).
+        Which case went wrong and what the answer returned (empty when passed); never the expected value.
     hint : str
+        The exercise's hint.
+    clue : str
+        Practice only: the expected value of the failing case, or which way a number is off.
     """
 
     exercise: str
@@ -48,6 +52,7 @@ class CheckResult:
     cases_total: int = 0
     message: str = ""
     hint: str = ""
+    clue: str = ""
 
     @property
     def passed(self) -> bool:
@@ -58,17 +63,22 @@ class CheckResult:
         counts = f" ({self.cases_passed} of {self.cases_total} {plural})" if self.cases_total else ""
         return f"{STATUS_MARK[self.status]} Exercise {self.number}, {self.title}: {self.status}{counts}"
 
+    @property
+    def feedback(self) -> str:
+        """What went wrong, with the clue when there is one."""
+        return "; ".join(part for part in (self.message, self.clue) if part)
+
     def __repr__(self) -> str:
         lines = [self._headline()]
-        if self.message:
-            lines.append(f"  {self.message}")
+        if self.feedback:
+            lines.append(f"  {self.feedback}")
         if self.hint and not self.passed:
             lines.append(f"  Hint: {self.hint}")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         color = STATUS_COLOR[self.status]
-        body = "".join(f"<div>{html.escape(line)}</div>" for line in (self.message,) if line)
+        body = "".join(f"<div>{html.escape(line)}</div>" for line in (self.feedback,) if line)
         if self.hint and not self.passed:
             body += f"<div><em>Hint:</em> {html.escape(self.hint)}</div>"
         return (f'<div style="border-left:4px solid {color};padding:4px 10px;margin:4px 0">'
@@ -80,5 +90,5 @@ class CheckResult:
             "text/html": self._repr_html_(),
             MIME: {"exercise": self.exercise, "number": self.number, "status": self.status,
                    "cases_passed": self.cases_passed, "cases_total": self.cases_total,
-                   "message": self.message},
+                   "message": self.feedback},
         }

@@ -9,6 +9,11 @@ still count (at most ``RESTARTS`` times). The student's cells (answers and cells
 they added) get ``Limits.cell_timeout`` each; the teacher's restored cells,
 known to finish, only the submission's overall deadline (a loaded machine
 must not cost a student the imports).
+
+Graded feedback has no clues (no expected value, no direction: see
+:meth:`gradnotes.check.Exercise.grade`), and numeric exercises are called with
+the student's own parameters, drawn from the student's name; the sandbox gets
+the same values (``check.parameters`` in the notebook).
 """
 
 from __future__ import annotations
@@ -104,7 +109,8 @@ def judge(sub: Submission, master, *, scratch, library, slot: int, limits: Limit
         result["notes"].append(f"none of {sub.chapter}'s answer functions is in this notebook: "
                                "is it another chapter's?")
     functions = answer_functions(master)
-    sandbox = Sandbox(scratch, library, slot, limits, sub.key[-8:], uid=uid)
+    values = {ex.name: ex.values(sub.student) for ex in exercises if ex.parameters}
+    sandbox = Sandbox(scratch, library, slot, limits, sub.key[-8:], uid=uid, parameters=values)
     run = _Run(sandbox, plan, started + limits.timeout, result["notes"])
     try:
         for ex in exercises:
@@ -117,7 +123,7 @@ def judge(sub: Submission, master, *, scratch, library, slot: int, limits: Limit
             except SandboxDied as error:
                 result["exercises"].append(_exercise_row(ex, "error", f"not graded: {error}"))
                 continue
-            check = ex(session.caller(functions[ex.name]))
+            check = ex.grade(session.caller(functions[ex.name]), sub.student)
             result["exercises"].append(_exercise_row(ex, check.status, check.message, check.cases_passed,
                                                      check.cases_total))
             _show(plan.notebook, ex.name, check)

@@ -41,6 +41,9 @@ BASE_UID = 61_000
 #: ``gradnotes/check/__init__.py`` inside the sandbox.
 CHECK_STUB = '''"""Graded run: the teacher's grader runs the checks itself, outside this kernel."""
 
+import json as _json
+import os as _os
+
 
 class _Graded:
     def __init__(self, name):
@@ -48,6 +51,11 @@ class _Graded:
 
     def __repr__(self):
         return f"Exercise {self.name}: graded by the teacher's grader, not in this notebook"
+
+
+def parameters(exercise, student=None):
+    """This student's parameters of ``exercise`` (the grader calls the answers with them)."""
+    return dict(_json.loads(_os.environ.get("GRADNOTES_PARAMETERS", "{}")).get(exercise, {}))
 
 
 def __getattr__(name):
@@ -96,8 +104,10 @@ def _isolated() -> bool:
 class Sandbox:
     """A box under ``scratch`` for job ``slot``; :meth:`start` launches its kernel, :meth:`kill` ends it all."""
 
-    def __init__(self, scratch: Path, library: Path, slot: int, limits: Limits, label: str, uid: int = BASE_UID):
+    def __init__(self, scratch: Path, library: Path, slot: int, limits: Limits, label: str, uid: int = BASE_UID,
+                 parameters: dict | None = None):
         self.isolate = _isolated()
+        self.parameters = dict(parameters or {})  # exercise -> this student's values, for check.parameters
         self.uid = uid
         self.limits = limits
         self.box = Path(scratch) / f"box{slot}-{label}"
@@ -141,7 +151,8 @@ class Sandbox:
                "MPLCONFIGDIR": f"{home}/.matplotlib", "IPYTHONDIR": f"{home}/.ipython",
                "JUPYTER_CONFIG_DIR": f"{home}/.jupyter", "JUPYTER_DATA_DIR": f"{home}/.jupyter-data",
                "JUPYTER_PLATFORM_DIRS": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-               "MKL_NUM_THREADS": "1", "GRADNOTES_GRADED": "1", "GRADNOTES_BOX": self.token}
+               "MKL_NUM_THREADS": "1", "GRADNOTES_GRADED": "1", "GRADNOTES_BOX": self.token,
+               "GRADNOTES_PARAMETERS": json.dumps(self.parameters)}
         return env
 
     def _jail_config(self, connection: str) -> dict:

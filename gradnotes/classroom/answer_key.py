@@ -26,7 +26,9 @@ Each exercise is worth the points shown. The grader gives them in full when ever
 (the cases are drawn afresh, so a hard-coded number for one case does not pass), and none otherwise; the report
 shows how many cases passed for partial credit by hand. "not attempted" means the stub is still there; "error"
 means the answer raised, ran past the time limit, returned something that is not numbers or arrays, or is missing.
-Predictions (x.1) are judged within the tolerance stated in their check (usually one order of magnitude)."""
+Predictions (x.1) are judged within the tolerance stated in their check (usually one order of magnitude).
+Exercises with parameters are graded at each student's own values (see `check.parameters(exercise, student)`),
+and the graded feedback never shows an expected value or which way a number is off."""
 
 
 def _solution(source: str) -> str:
@@ -48,8 +50,11 @@ def answer_key(notebooks: Path) -> str:
                         cells[name] = cell.source
         parts.append(f"## {chapter} ({sum(ex.points for ex in exercises)} points)\n")
         for ex in exercises:
+            values = ", ".join(f"{k}={v!r}" for k, v in ex.values().items())
+            parameters = (f" Parameters: `{values}` in the notebook; each student's own in grading."
+                          if values else "")
             parts += [f"### {ex.number} {ex.title} ({ex.points} point{'s' if ex.points > 1 else ''})\n",
-                      f"Check `check.{ex.name}({functions.get(ex.name, '?')})`. Hint given: {ex.hint}.\n",
+                      f"Check `check.{ex.name}({functions.get(ex.name, '?')})`. Hint given: {ex.hint}.{parameters}\n",
                       "```python", _solution(cells.get(ex.name, "# (no solution cell found)")), "```\n"]
     return "\n".join(parts)
 

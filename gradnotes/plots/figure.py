@@ -5,6 +5,9 @@
 a :class:`BookFigure`, an ordinary matplotlib Figure whose ``_repr_png_`` makes
 Jupyter (and the book build) show it as a PNG: a palette PNG (:func:`shrink_png`),
 about a third of the bytes of matplotlib's, because a published page carries every figure.
+The PNG carries a text description of what the figure shows (:func:`describe`,
+written as the PNG's standard ``Description`` text chunk); the book uses it as the
+picture's alt text (``book/_ext/gradnotes_pages.py``).
 """
 
 from __future__ import annotations
@@ -14,11 +17,25 @@ import io
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["BookFigure", "subplots", "shrink_png"]
+from ._describe import describe, plain, smallest_text_px
+
+__all__ = ["BookFigure", "subplots", "shrink_png", "describe", "png_description", "smallest_text_px", "plain"]
+
+#: The PNG text chunk (a standard keyword) that carries the alt text.
+DESCRIPTION = "Description"
+#: The width (CSS px) of the book's text column at 1280 px, and the smallest text a figure shows there.
+COLUMN_PX, MIN_TEXT_PX = 688, 11.0
+#: The most a figure's text is enlarged (a figure so wide that it needs more wants fewer panels per row).
+MAX_SCALE = 2.5
+#: The PNG text chunk with the figure's smallest text size in pixels of the PNG (the book's tests
+#: turn it into CSS pixels at the width the figure is shown).
+TEXT_PX = "gradnotes text px"
 
 
 def shrink_png(png: bytes, colors: int = 256, description: str | None = None) -> bytes:
     """The same picture as a palette PNG of ``colors`` colours, without dithering, optimized.
+
+    The text chunks of ``png`` are kept (``Description`` replaced by ``description`` if given).
 
     Plots are mostly flat colour plus the anti-aliasing of lines and text, so a
     palette keeps them crisp at about a third of the bytes. The palette covers
@@ -34,18 +51,40 @@ def shrink_png(png: bytes, colors: int = 256, description: str | None = None) ->
     >>> small = shrink_png(png)
     >>> small[:8] == png[:8], Image.open(io.BytesIO(small)).mode
     (True, 'P')
+    >>> png_description(shrink_png(png, description="a grey ramp"))
+    'a grey ramp'
     """
     from PIL import Image, PngImagePlugin
 
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    palette = image.quantize(colors=colors, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE)
+    source = Image.open(io.BytesIO(png))
+    texts = dict(getattr(source, "text", {}))
+    if description is not None:
+        texts[DESCRIPTION] = description
+    palette = source.convert("RGB").quantize(colors=colors, method=Image.Quantize.MAXCOVERAGE,
+                                             dither=Image.Dither.NONE)
     info = None
-    if description is not None:  # what the picture shows, as the PNG's standard Description text
+    if texts:
         info = PngImagePlugin.PngInfo()
-        info.add_itxt("Description", description)
+        for key, value in texts.items():
+            info.add_itxt(key, value)  # iTXt: UTF-8 (a sigma or a minus sign survives)
     out = io.BytesIO()
     palette.save(out, format="PNG", optimize=True, pnginfo=info)
     return out.getvalue()
+
+
+def png_description(png: bytes) -> str | None:
+    """The ``Description`` text of a PNG, or None.
+
+    Examples
+    --------
+    >>> fig, ax = subplots(figsize=(3, 2))
+    >>> _ = ax.plot([0, 1, 2], [1.0, 0.1, 0.01], label="gradient norm"); ax.set_yscale("log")
+    >>> png_description(fig._repr_png_())
+    'Plot: gradient norm falls from 1 at 0 to 0.01 at 2 (log y).'
+    """
+    from PIL import Image
+
+    return getattr(Image.open(io.BytesIO(png)), "text", {}).get(DESCRIPTION)
 
 
 class BookFigure(Figure):
@@ -56,12 +95,41 @@ class BookFigure(Figure):
         FigureCanvasAgg(self)
 
     def _repr_png_(self) -> bytes:
-        # The constrained layout settles over two passes; lay out once first so the
-        # PNG is the same however often the figure is shown.
-        self.draw_without_rendering()
+        """The figure as a palette PNG whose text stays legible in the book's column.
+
+        It is drawn from a copy, so this figure is never changed (and the PNG is the
+        same however often it is shown; a figure that cannot be pickled is drawn itself). A figure wider than :data:`COLUMN_PX` is
+        shown shrunk to that column; its text is drawn larger by the same factor
+        (at most :data:`MAX_SCALE`), so that it is at least :data:`MIN_TEXT_PX` CSS pixels there.
+        """
+        import pickle
+
+        from matplotlib.text import Text
+
+        try:
+            shown = pickle.loads(pickle.dumps(self))
+            FigureCanvasAgg(shown)
+        except (pickle.PicklingError, TypeError, AttributeError):  # an artist that cannot be copied
+            shown = self
+        shown.draw_without_rendering()  # makes the ticks, whose labels are text too
+        smallest = smallest_text_px(shown)
+        width = shown.get_size_inches()[0] * shown.dpi
+        scale = min(MAX_SCALE, max(1.0, MIN_TEXT_PX * width / (COLUMN_PX * smallest))) if smallest else 1.0
+        if scale > 1.0:
+            ticks = {id(t) for ax in shown.axes for t in ax.get_xticklabels() + ax.get_yticklabels()}
+            for ax in shown.axes:
+                for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+                    if axis.get_major_ticks():
+                        size = axis.get_major_ticks()[0].label1.get_fontsize()
+                        ax.tick_params(axis=name, which="both", labelsize=size * scale)
+            for text in shown.findobj(Text):
+                if id(text) not in ticks:
+                    text.set_fontsize(text.get_fontsize() * scale)
+            shown.draw_without_rendering()
         buf = io.BytesIO()
-        self.savefig(buf, format="png", facecolor="white")
-        return shrink_png(buf.getvalue())
+        metadata = {"Software": None, TEXT_PX: f"{smallest * scale:.1f}"}
+        shown.savefig(buf, format="png", facecolor="white", metadata=metadata)
+        return shrink_png(buf.getvalue(), description=describe(self))
 
     def __repr__(self) -> str:
         w, h = (self.get_size_inches() * self.dpi).round().astype(int)

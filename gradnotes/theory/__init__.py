@@ -27,6 +27,7 @@ Layout (private modules, re-exported here; one public path per name):
 ``_quadrature``    the one Gaussian quadrature (kinks, large and small q)
 ``_fixed_point``   the one fixed-point solver (a length map as a callable)
 ``_maps``          length map, fixed point, chi_1, variance/gradient profiles
+``_correlation``   the c-map of two inputs, c*, chi_c and the depth scales xi_q, xi_c
 ``_critical``      the edge of chaos, continuous or a jump
 ``_phase``         chi_1 on a grid: exact and tabulated
 ``_trace``         predictions for a probed network (``Trace.spec``)
@@ -39,6 +40,8 @@ Examples
 1.106
 """
 
+from ._correlation import (DepthScales, chi_c, correlation_map, correlation_profile, depth_scales,
+                           fixed_point_correlation)
 from ._critical import DiscontinuousEdgeError, EdgeOfChaos, critical_sigma_w, edge_of_chaos
 from ._maps import chi1, fixed_point, gradient_profile, length_map, variance_profile, weight_gradient_profile
 from ._phase import phase_axes, phase_diagram, phase_grid
@@ -50,4 +53,5 @@ __all__ = [
     "critical_sigma_w", "edge_of_chaos", "EdgeOfChaos", "DiscontinuousEdgeError",
     "phase_diagram", "phase_axes", "phase_grid", "predicted_variance", "predicted_grad_norms",
     "gaussian_expectation", "expect",
+    "correlation_map", "fixed_point_correlation", "chi_c", "depth_scales", "DepthScales", "correlation_profile",
 ]

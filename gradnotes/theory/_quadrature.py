@@ -47,8 +47,10 @@ def gaussian_rule(q, kinks=()) -> tuple[np.ndarray, np.ndarray]:
     ----------
     q : float or ndarray, shape (...)
         Second moments (clipped to ``[Q_EVAL_MIN, Q_EVAL_MAX]``); one rule per entry.
-    kinks : tuple of float
-        Inputs ``x`` where the integrand's derivative jumps (``Activation.kinks``).
+    kinks : tuple of float, or ndarray, shape (..., k)
+        Inputs ``x`` where the integrand's derivative jumps (``Activation.kinks``);
+        an array gives each entry of ``q`` its own cuts (broadcast with ``q``: the
+        inner rule of a 2-D expectation, see :mod:`gradnotes.theory._correlation`).
 
     Returns
     -------
@@ -62,7 +64,10 @@ def gaussian_rule(q, kinks=()) -> tuple[np.ndarray, np.ndarray]:
     (1.0, 1.0)
     """
     q = np.clip(np.asarray(q, dtype=float), Q_EVAL_MIN, Q_EVAL_MAX)
-    in_x = np.concatenate((_SCALED_CUTS, np.asarray(kinks, dtype=float)))
+    kinks = np.asarray(kinks, dtype=float)
+    if kinks.ndim > 1:  # cuts per entry
+        q = np.broadcast_to(q, np.broadcast_shapes(q.shape, kinks.shape[:-1]))
+    in_x = np.concatenate((np.broadcast_to(_SCALED_CUTS, kinks.shape[:-1] + _SCALED_CUTS.shape), kinks), axis=-1)
     scaled = np.clip(in_x / np.sqrt(q)[..., None], -_TAIL, _TAIL)
     fixed = np.broadcast_to(_FIXED_CUTS, q.shape + _FIXED_CUTS.shape)
     cuts = np.sort(np.concatenate((fixed, scaled), axis=-1), axis=-1)
