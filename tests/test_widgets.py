@@ -111,7 +111,7 @@ def test_gradient_explorer_every_init(grad, init):
 
 
 @pytest.mark.parametrize("controls", [
-    dict(depth=40), dict(width=64), dict(gain=2.5), dict(bias_std=0.5), dict(residual=True),
+    dict(depth=40), dict(width=64), dict(gain=2.5), dict(bias_std=0.5), dict(residual="pre"), dict(residual="post"),
     dict(norm="batch"), dict(norm="layer"), dict(seed=3), dict(batch=8),
 ])
 def test_gradient_explorer_every_control(grad, controls):
@@ -225,7 +225,7 @@ def test_activation_explorer_every_activation(act, name):
     state = act.state
     assert state["max_derivative"] == a.max_derivative and state["saturation_level"] == a.saturation_level
     slider = act.controls["parameter"]
-    assert (slider.layout.display != "none") == bool(a.params)
+    assert slider.disabled == (not a.params)  # switched off where the activation has no parameter (applies)
     assert state["parameter"] == (next(iter(a.params.values())) if a.params else None)
 
 
@@ -289,7 +289,7 @@ QUICK = {
 }
 # Every control's description and range (log sliders: the value range) as the chapters and the book use them.
 CONTROLS = {
-    GradientExplorer: dict(activation="activation", init="init", norm="norm", residual="residual connections",
+    GradientExplorer: dict(activation="activation", init="init", norm="norm", residual="residual",
                            depth=("depth", 1, 100, 1), width="width", gain=("gain", 0.1, 25.0),
                            bias_std=("bias std", 0.0, 2.0)),
     InitExplorer: dict(activation="activation", init="init", depth=("depth", 1, 100, 1),
@@ -297,7 +297,7 @@ CONTROLS = {
     ActivationExplorer: dict(activation="activation", parameter=("parameter", 0.0, 1.0),
                              x_range=("x range ±", 1.0, 20.0, 0.5)),
     rw.RNNExplorer: dict(spectral_radius=("radius ρ", 0.5, 2.0), activation="activation",
-                         steps=("steps T", 10, 200, 1)),
+                         steps=("steps T", 10, 200, 1), input_std=("input std", 0.0, 2.0)),
     tw.TrainingExplorer: dict(activation="activation", init="init", optimizer="optimizer", clip="clip",
                               depth=("depth", 2, 30, 1), gain=("gain", 0.25, 2.0),
                               lr=("lr", 1e-4, 1.0), weight_decay="w. decay"),
@@ -526,7 +526,7 @@ def test_a_displayed_explorer_carries_its_picture_as_a_fallback(quick, cls):
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == e.model_id
     text = bundle["text/plain"]
     assert text.startswith(f"{cls.__name__}: ") and "run the notebook" in text
-    assert all(f"{name}=" in text for name, c in e.controls.items() if c.layout.display != "none")
+    assert all(f"{name}=" in text for name, c in e.controls.items() if not c.disabled)
     fallback = base64.b64decode(bundle["image/png"])
     assert fallback == shrink_png(bytes(e.image.value), description=text)  # the live picture, fewer colours
     assert len(fallback) < len(e.image.value) and pixels(fallback).shape == pixels(e.image.value).shape
@@ -586,3 +586,10 @@ def test_heat_map_ticks_of_an_exploding_network_need_no_offset_text():
     ax = e._figure.heat.ax
     labels = ax.yaxis.get_major_formatter().format_ticks(ax.get_yticks())
     assert [float(label) for label in labels] == pytest.approx(list(ax.get_yticks()), rel=1e-5, abs=1e-300)
+
+
+def test_rnn_input_strength_decides_vanishing_or_exploding():
+    """Chapter 4's point, through the explorer: at rho = 1.1 a tanh RNN explodes with weak inputs, vanishes with strong."""
+    weak = rw.RNNExplorer(spectral_radius=1.1, activation="tanh", steps=100, input_std=0.01, width=32, batch=8)
+    strong = rw.RNNExplorer(spectral_radius=1.1, activation="tanh", steps=100, input_std=1.0, width=32, batch=8)
+    assert weak.state["first_over_last"] > 10 > 0.1 > strong.state["first_over_last"]

@@ -21,7 +21,7 @@ Examples
 >>> from gradnotes.widgets import RNNExplorer
 >>> out = live_explorer(RNNExplorer(steps=20))
 >>> out.kind, [c["name"] for c in out.config["controls"]]
-('rnn', ['spectral_radius', 'activation', 'steps'])
+('rnn', ['spectral_radius', 'activation', 'steps', 'input_std'])
 >>> out.config["controls"][2]
 {'name': 'steps', 'label': 'steps T', 'kind': 'range', 'min': 10, 'max': 200, 'step': 1, 'value': 20}
 >>> 'data-gradnotes-explorer="rnn"' in out._repr_html_()
@@ -43,6 +43,7 @@ from .._params import NONE
 from ..activations import ACTIVATIONS
 from ..plots.figure import shrink_png
 from ..plots.theory import SIGMA_B_GRID, SIGMA_W_GRID
+from ._applies import rules_data
 
 __all__ = ["ENV", "enabled", "KINDS", "BROWSER", "LiveExplorer", "live_explorer", "live_kind", "control_spec"]
 
@@ -140,7 +141,9 @@ def live_config(explorer) -> dict:
     controls = [control_spec(name, c) for name, c in explorer.controls.items()]
     settings = {k: v for k, v in explorer.values().items() if k not in explorer.controls}
     extras = EXTRAS.get(kind, lambda e: {})(explorer)
-    return {"kind": kind, "controls": controls, "settings": settings, "browser": dict(BROWSER), **extras}
+    applies = rules_data(explorer.applies)  # control -> when it changes the picture (gradnotes.widgets._applies)
+    return {"kind": kind, "controls": controls, "settings": settings, "browser": dict(BROWSER), "applies": applies,
+            **extras}
 
 
 def _fmt(x: float) -> str:
@@ -160,7 +163,8 @@ def _activation_alt(state: dict) -> str:
 
 def _rnn_alt(state: dict) -> str:
     g = state["grad_norms"]
-    return (f"RNN gradient through time, {state['activation']}, spectral radius {state['spectral_radius']:g}: "
+    return (f"RNN gradient through time, {state['activation']}, spectral radius {state['spectral_radius']:g}, "
+            f"input std {state.get('input_std', 1.0):g}: "
             f"{len(g) - 1} steps back the gradient is {_fmt(g[0] / g[-1])} times the last step's")
 
 

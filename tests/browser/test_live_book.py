@@ -154,7 +154,7 @@ def engine_runs(page, settings: dict, seeds: int) -> list:
         const probe = new m.Probe(), out = [];
         for (let seed = 0; seed < seeds; seed++) {
             const t = probe.simulate({depth: s.depth, width: s.width, batch: s.batch, activation: s.activation,
-                init: s.init, gain: s.gain, bias_std: s.bias_std, residual: s.residual ? 'post' : null,
+                init: s.init, gain: s.gain, bias_std: s.bias_std, residual: s.residual || null,
                 norm: s.norm, seed, dtype: 'float32'});
             out.push(Array.from(t.gradWeightNorms, v => Math.log10(v)));
         }
@@ -165,7 +165,7 @@ def engine_runs(page, settings: dict, seeds: int) -> list:
 def python_runs(settings: dict, batch: int, seeds: int) -> np.ndarray:
     return np.array([np.log10(gradnotes.simulate(
         settings["depth"], settings["width"], settings["activation"], settings["init"], gain=settings["gain"],
-        bias_std=settings["bias_std"], residual=bool(settings.get("residual")), norm=settings.get("norm"),
+        bias_std=settings["bias_std"], residual=settings.get("residual"), norm=settings.get("norm"),
         batch=batch, seed=seed).grad_weight_norms) for seed in range(seeds)])
 
 
@@ -212,7 +212,7 @@ def check_layers_agree(page, state: dict, label: str, across_batches: bool = Tru
     if across_batches and s.get("norm") != "batch":
         agree_across_batches(js, python_runs(s, NOTEBOOK_BATCH, SEEDS_PY), f"{label}, batch {NOTEBOOK_BATCH} ({s})")
     trace = gradnotes.simulate(s["depth"], s["width"], s["activation"], s["init"], gain=s["gain"],
-                               bias_std=s["bias_std"], residual=bool(s.get("residual")), norm=s.get("norm"),
+                               bias_std=s["bias_std"], residual=s.get("residual"), norm=s.get("norm"),
                                batch=s["batch"], seed=0)
     predicted = gradnotes.theory.predicted_grad_norms(trace)
     if predicted is None:
@@ -231,12 +231,14 @@ def check_rnn_agrees(page, state: dict, label: str, across_batches: bool = True)
     js = np.array(page.evaluate("""async ([s, seeds]) => {""" + ENGINE_JS + """
         const m = await import(ENGINE_URL());
         return Array.from({length: seeds}, (_, seed) => Array.from(m.rnnGradients(s.steps, s.spectral_radius,
-            s.activation, {width: s.width, batch: s.batch, seed}).gradNorms, v => Math.log10(v)));
+            s.activation, {width: s.width, batch: s.batch, input_std: s.input_std, seed}).gradNorms,
+            v => Math.log10(v)));
     }""", [s, SEEDS_JS]))
     np.testing.assert_allclose(js[0], np.log10(np.array(state["grad_norms"], dtype=float)), rtol=1e-12)
     for batch in (s["batch"], RNN_BATCH) if across_batches else (s["batch"],):
         py = np.array([np.log10(rnn_gradients(s["steps"], s["spectral_radius"], s["activation"],
-                                                        width=s["width"], batch=batch, seed=seed).grad_norms)
+                                                        width=s["width"], batch=batch, input_std=s["input_std"],
+                                                        seed=seed).grad_norms)
                        for seed in range(SEEDS_PY)])
         check = agree_same_batch if batch == s["batch"] else agree_across_batches
         check(js, py, f"{label}, gradnotes at batch {batch} ({s})")

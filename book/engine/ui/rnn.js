@@ -33,17 +33,23 @@ export const rnn = {
       const readout = rng.fillNormal(new Float64Array(v.batch * v.width));
       const n = froNorm(readout);
       for (let i = 0; i < readout.length; i++) readout[i] /= n;
-      Object.assign(ctx, { key, normal, inputs, readout });
+      Object.assign(ctx, { key, normal, inputs, readout, scaled: new Float64Array(inputs.length), inputStd: NaN });
+    }
+    const inputStd = v.input_std ?? 1;
+    if (ctx.inputStd !== inputStd) { // u_t = input_std * N(0, 1), as rnn_gradients draws them
+      for (let i = 0; i < ctx.inputs.length; i++) ctx.scaled[i] = ctx.inputs[i] * inputStd;
+      ctx.inputStd = inputStd;
     }
     const W = INITIALIZERS.orthogonal.fromNormal(ctx.normal, v.width, v.width, v.spectral_radius);
-    const pass = rnnFromDraws({ W, inputs: ctx.inputs, readout: ctx.readout, activation: v.activation,
+    const pass = rnnFromDraws({ W, inputs: ctx.scaled, readout: ctx.readout, activation: v.activation,
       steps: v.steps, width: v.width, batch: v.batch });
     const trace = { ...pass, activation: getActivation(v.activation).name, spectralRadius: v.spectral_radius };
     const gamma = getActivation(v.activation).maxDerivative;
     return { trace, gamma, factor: v.spectral_radius * gamma, back: Array.from(trace.gradNorms).reverse() };
   },
   panels: [{ id: "rnn", draw: (d, size) => panel(size, d),
-    alt: (d) => `Gradient norm through time for a ${d.trace.activation} RNN with spectral radius ${fmt(d.values.spectral_radius)}: `
+    alt: (d) => `Gradient norm through time for a ${d.trace.activation} RNN with spectral radius ${fmt(d.values.spectral_radius)}`
+      + ` and input std ${fmt(d.values.input_std ?? 1)}: `
       + `${d.back.length - 1} steps back it is ${fmt(d.back.at(-1) / d.back[0])} times the last step's; the bound is ${fmt(d.factor)}^k.` }],
   numbers(d) {
     const g = d.trace.gradNorms;
