@@ -22,6 +22,8 @@ Examples
 30
 >>> check("norm", "none") is None
 True
+>>> check("residual", True), check("residual", False)
+('post', None)
 >>> check("depth", 0)
 Traceback (most recent call last):
 ...
@@ -36,7 +38,7 @@ from typing import Callable
 
 from ._checks import check_bool, check_choice, check_float, check_int
 
-__all__ = ["Integer", "Real", "Flag", "OneOf", "RULES", "check", "NONE", "MEMORY_LIMIT"]
+__all__ = ["Integer", "Real", "Flag", "OneOf", "ResidualBlock", "RULES", "check", "NONE", "MEMORY_LIMIT"]
 
 #: A computation whose arrays would need more bytes than this is refused (6 GiB: a quarter of this
 #: machine's memory, so a learner's mistyped width fails with a sentence instead of swapping).
@@ -99,6 +101,20 @@ class OneOf:
             raise
 
 
+@dataclass(frozen=True)
+class ResidualBlock:
+    """A residual block's name from :data:`gradnotes.probe.RESIDUALS`, or ``None`` for no skip.
+
+    ``None``, ``False`` and ``"none"`` give ``None``; ``True`` gives ``"post"`` (what it
+    meant before the standard ``"pre"`` block existed).
+    """
+
+    def __call__(self, name: str, value):
+        from .probe._residual import residual_kind
+
+        return residual_kind(value, name)
+
+
 def _norms():
     from .normalization import NORMS
 
@@ -125,7 +141,7 @@ RULES = MappingProxyType({
     "seed": Integer(0, None),
     "gain": Real(0.0, 1e3),
     "bias_std": Real(0.0, 1e3),
-    "residual": Flag(),
+    "residual": ResidualBlock(),  # the probe's block; the training MLP's skip is a Flag() of its own
     "residual_scale": Real(0.0, 10.0),
     "sigma_w": Real(0.0, 1e6),  # normal init at gain 1000 and width 8192 has sigma_w ~ 9e4
     "sigma_b": Real(0.0, 1e3),

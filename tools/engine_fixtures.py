@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+import gradnotes
 from gradnotes import ACTIVATIONS, INITIALIZERS, NORMS, draw_noise, get_activation, simulate, theory
 from gradnotes.probe import histogram_edges
 from gradnotes.recurrent import rnn_gradients
@@ -66,16 +67,8 @@ def activation_case(name, params):
 
 # --- probe --------------------------------------------------------------------------------------
 
-#: The engine's residual kinds as gradnotes.simulate spells them.
+#: The engine's residual kinds as gradnotes.simulate spells them (False and True: the old spellings, kept).
 RESIDUAL_ARG = {None: False, "post": True, "pre": "pre"}
-
-
-def _accepts_pre_residual() -> bool:
-    try:
-        simulate(1, 2, batch=2, residual="pre", dtype="float64")
-    except (TypeError, ValueError):
-        return False
-    return True
 
 
 def probe_configs():
@@ -97,9 +90,8 @@ def probe_configs():
         for a, act in enumerate(("tanh", "relu", "gelu")):
             configs.append({**base, "activation": act, "params": {}, "init": "xavier_uniform", "gain": 1.5,
                             "bias_std": 0.2, "norm": norm, "seed": 70 + 3 * k + a})
-    residuals = [("post", 1.0, None), ("post", 0.5, None), ("post", 0.3, "layer"), ("post", 0.7, "batch")]
-    if _accepts_pre_residual():  # the pre-activation block, once gradnotes has it
-        residuals += [("pre", 1.0, None), ("pre", 0.5, "layer"), ("pre", 0.7, "batch")]
+    residuals = [("post", 1.0, None), ("post", 0.5, None), ("post", 0.3, "layer"), ("post", 0.7, "batch"),
+                 ("pre", 1.0, None), ("pre", 0.5, None), ("pre", 0.5, "layer"), ("pre", 0.7, "batch")]
     for k, (res, scale, norm) in enumerate(residuals):
         for a, act in enumerate(("tanh", "relu", "sigmoid")):
             configs.append({**base, "activation": act, "params": {}, "init": "he_normal", "gain": 1.0,
@@ -275,6 +267,8 @@ def statistics_cases():
         dict(activation="tanh", init="orthogonal", gain=1.2, bias_std=0.0, norm="layer", residual=False),
         dict(activation="relu", init="he_normal", gain=1.0, bias_std=0.0, norm=None, residual=True,
              residual_scale=0.3),
+        dict(activation="relu", init="he_normal", gain=1.0, bias_std=0.1, norm=None, residual="pre",
+             residual_scale=0.3),
     ]:
         depth, width, batch = 12, 32, 16
         logs = {"grad_weight_norms": [], "grad_activation_norms": [], "preactivation_second_moments": []}
@@ -283,7 +277,7 @@ def statistics_cases():
             for key in logs:
                 logs[key].append(np.log(getattr(t, key)))
         stats = {k: {"mean": np.mean(v, 0), "std": np.std(v, 0, ddof=1)} for k, v in logs.items()}
-        out.append({"config": {**cfg, "residual": "post" if cfg["residual"] else None,
+        out.append({"config": {**cfg, "residual": gradnotes.probe.residual_kind(cfg["residual"]),
                                "residual_scale": cfg.get("residual_scale", 1.0),
                                "depth": depth, "width": width, "batch": batch, "params": {}},
                     "seeds": len(STAT_SEEDS), "log": stats})

@@ -1,6 +1,7 @@
 """Measure a random network: describe it, draw it, push a batch forward and back, record each layer.
 
 * :class:`NetworkSpec`: the network, described once and checked in one place;
+* :data:`RESIDUALS`: the residual blocks (``"pre"``, the standard one, and ``"post"``);
 * :func:`simulate`: draw the network and run the probe, returning a :class:`Trace`;
 * :func:`simulate_seeds`: the same probe over several seeds, summarized as a :class:`SeedSpread`;
 * :class:`ProbeCache`: the same probe for networks that differ in one setting at
@@ -18,6 +19,7 @@ from ._correlation import Correlations, measure_correlations
 from ._forward import ForwardState
 from ._jacobian import input_output_jacobian, jacobian_singular_values
 from ._kernel import Pass, propagate
+from ._residual import RESIDUALS, Residual, residual_kind
 from ._seeds import SeedSpread, simulate_seeds
 from ._simulate import MEMORY_LIMIT, simulate
 from ._spec import DTYPES, NetworkSpec
@@ -25,7 +27,7 @@ from ._trace import HISTOGRAM_BINS, HISTOGRAM_SAMPLE, Trace, histogram_edges, la
 
 __all__ = [
     "NetworkSpec", "DTYPES", "simulate", "simulate_seeds", "SeedSpread", "MEMORY_LIMIT", "ProbeCache",
-    "propagate", "Pass", "ForwardState", "Trace",
+    "propagate", "Pass", "ForwardState", "Trace", "RESIDUALS", "Residual", "residual_kind",
     "HISTOGRAM_BINS", "HISTOGRAM_SAMPLE", "histogram_edges", "layer_histograms",
     "measure_correlations", "Correlations", "jacobian_singular_values", "input_output_jacobian",
 ]

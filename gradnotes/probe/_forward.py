@@ -35,7 +35,7 @@ from .._linalg import normalize_pow2 as _normalize
 from ..activations import Activation
 from ..normalization import normalize
 
-__all__ = ["BAND", "TANGENT_LIMIT", "ForwardState", "forward_pass", "tangent_at_zero"]
+__all__ = ["BAND", "BLOCKS", "TANGENT_LIMIT", "ForwardState", "forward_pass", "tangent_at_zero"]
 
 #: A carried array is rescaled when its norm leaves ``[2**-BAND, 2**BAND]``.
 BAND = 32
@@ -67,7 +67,7 @@ def tangent_at_zero(activation: Activation) -> tuple[float, float] | None:
 class _Forward:
     hidden: np.ndarray
     outs: np.ndarray  # phi(z_l) (the same array as hidden[1:] without residual)
-    pre: np.ndarray | None  # z_l (normalized), kept where the backward pass needs it
+    pre: np.ndarray | None  # z_l (normalized; for "pre", norm(h_{l-1})), kept where the backward pass needs it
     inv_stds: list
     axis: int | None
     scales: np.ndarray  # log2 scale of hidden[l]
@@ -154,23 +154,32 @@ def _grown(old: _Forward, depth: int, residual: bool) -> _Forward:
 
 
 def forward_pass(fwd, spare, inputs, weights, biases, activation, residual, residual_scale, axis, rescale) -> _Forward:
-    """Compute the forward pass through ``weights``, resuming ``fwd`` (or from scratch, in ``spare``'s memory)."""
+    """Compute the forward pass through ``weights``, resuming ``fwd`` (or from scratch, in ``spare``'s memory).
+
+    ``residual``: None or a name in :data:`~gradnotes.probe.RESIDUALS` (checked by the caller).
+    """
     depth = len(weights)
-    batch, width = inputs.shape
-    dtype = inputs.dtype
+    block = BLOCKS[residual]
     if fwd is None:
-        # phi' from phi's output (1 - h**2 for tanh) saves keeping z; the norm backward needs z-hat.
-        keep_pre = not activation.has_derivative_from_output or axis is not None
-        fwd = _allocate(inputs, depth, keep_pre, residual, axis, spare)
-        if rescale and biases is None and axis is None:
+        fwd = _allocate(inputs, depth, block.keeps_pre(activation, axis), residual is not None, axis, spare)
+        if rescale and biases is None and axis is None and block.tangent:
             fwd.tangent = tangent_at_zero(activation)
     elif depth > fwd.zsq.size:
-        fwd = _grown(fwd, max(depth, 2 * fwd.zsq.size), residual)
+        fwd = _grown(fwd, max(depth, 2 * fwd.zsq.size), residual is not None)
+    block.forward(fwd, weights, biases, activation, residual is not None, residual_scale, axis)
+    fwd.done = max(fwd.done, depth)
+    return fwd
+
+
+def _branch_last_layers(fwd, weights, biases, activation, skip, scale, axis) -> None:
+    """No skip, or ``"post"``: ``z = h W + b``, ``h_l = phi(norm(z))`` or ``h_{l-1} + scale phi(norm(z))``."""
     hidden, outs, pre = fwd.hidden, fwd.outs, fwd.pre
+    batch, width = hidden.shape[1:]
+    dtype = hidden.dtype
     scratch = np.empty((batch, width), dtype) if pre is None else None
     log2_limit = math.log2(TANGENT_LIMIT[np.dtype(dtype)])
     size, f = batch * width, int(fwd.scales[fwd.done])  # f: log2 scale of the current z and h
-    for l in range(fwd.done, depth):
+    for l in range(fwd.done, len(weights)):
         z = scratch if pre is None else pre[l]
         np.matmul(hidden[l], weights[l], out=z)
         if biases is not None:
@@ -190,12 +199,58 @@ def forward_pass(fwd, spare, inputs, weights, biases, activation, residual, resi
                 fwd.inv_stds[l] = normalize(z, axis, out=z)
             activation.forward_into(z, outs[l])
         fwd.zsq[l] = _ldexp(zn * zn, 2 * f) / size
-        if residual:
-            np.multiply(outs[l], residual_scale, out=hidden[l + 1])
+        if skip:
+            np.multiply(outs[l], scale, out=hidden[l + 1])
             hidden[l + 1] += hidden[l] if f == f_in else np.ldexp(hidden[l], f_in - f)
         fwd.scales[l + 1] = f
-    fwd.done = max(fwd.done, depth)
-    return fwd
+
+
+def _pre_activation_layers(fwd, weights, biases, activation, skip, scale, axis) -> None:
+    """``"pre"``: ``x = norm(h_{l-1})``, ``a = phi(x)``, ``h_l = h_{l-1} + scale (a W + b)``.
+
+    Not rescaled: the skip carries ``h_{l-1}`` on, so the stream cannot vanish
+    (its branches add to it; they cancel it only by chance). ``x`` is ``h_{l-1}``
+    itself without a norm (``pre`` then holds nothing).
+    """
+    hidden, outs, pre = fwd.hidden, fwd.outs, fwd.pre
+    size = hidden.shape[1] * hidden.shape[2]
+    for l in range(fwd.done, len(weights)):
+        x = hidden[l]
+        fwd.zsq[l] = _fro(x) ** 2 / size
+        if axis is not None:
+            x = pre[l]
+            np.copyto(x, hidden[l])
+            fwd.inv_stds[l] = normalize(x, axis, out=x)
+        a = activation.forward_into(x, outs[l])
+        h = hidden[l + 1]
+        np.matmul(a, weights[l], out=h)
+        if biases is not None:
+            h += biases[l]
+        if scale != 1.0:
+            h *= scale
+        h += hidden[l]
+
+
+@dataclass(frozen=True)
+class _Block:
+    """How the kernel runs one kind of layer: its forward loop, what it keeps, whether its signal can vanish."""
+
+    forward: object
+    keeps_pre: object  # (activation, axis) -> whether the backward pass needs the normalized input of phi
+    tangent: bool  # the forward signal can vanish (and is then carried by phi's tangent at 0)
+
+
+def _keeps_z(activation, axis) -> bool:
+    # phi' from phi's output (1 - h**2 for tanh) saves keeping z; the norm backward needs z-hat.
+    return not activation.has_derivative_from_output or axis is not None
+
+
+#: Residual kind (None: no skip) -> how the forward pass runs its layers (the backward steps: _kernel.py).
+BLOCKS = {
+    None: _Block(_branch_last_layers, _keeps_z, tangent=True),
+    "post": _Block(_branch_last_layers, _keeps_z, tangent=True),
+    "pre": _Block(_pre_activation_layers, lambda activation, axis: axis is not None, tangent=False),
+}
 
 
 def tangent_into(z, out, tangent) -> None:

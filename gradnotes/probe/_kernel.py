@@ -22,6 +22,14 @@ where a deeper network shares it: see :mod:`gradnotes.probe._forward`.
 
 ``rescale=False`` is the plain pass, kept as the reference the tests compare
 with and for the lesson of chapter 3.
+
+Residual blocks
+---------------
+Each kind of layer (no skip, ``"post"``, ``"pre"``: :mod:`gradnotes.probe._residual`)
+has its forward loop (:data:`gradnotes.probe._forward.BLOCKS`) and its two backward
+steps here (:data:`_BACKWARD`): one before ``dL/dW_l`` is formed (the array that
+multiplies the layer's input), one after (``dL/dh_{l-1}``). Every kind costs one
+matrix product forward and two backward; the rescaling of ``g`` is common to all.
 """
 
 from __future__ import annotations
@@ -45,6 +53,7 @@ from ._forward import (
     forward_pass,
     tangent_derivative_into,
 )
+from ._residual import residual_kind
 
 __all__ = ["FLOAT32_TINY_LOG2", "Pass", "propagate"]
 
@@ -86,7 +95,7 @@ def propagate(
     output_grad: np.ndarray,
     activation: Activation,
     *,
-    residual: bool = False,
+    residual: str | bool | None = None,
     norm: str | None = None,
     keep_grads: bool = False,
     stats: bool = True,
@@ -104,8 +113,10 @@ def propagate(
     output_grad : ndarray, shape (batch, width)
         ``dL/dh_L``, the gradient arriving at the top.
     activation : Activation
-    residual : bool
-        ``h_l = h_{l-1} + residual_scale * phi(z_l)`` instead of ``h_l = phi(z_l)``.
+    residual : {None, "pre", "post"} or bool
+        The residual block (:data:`~gradnotes.probe.RESIDUALS`): ``"pre"``,
+        ``h_l = h_{l-1} + residual_scale * (phi(norm(h_{l-1})) W_l + b_l)``; ``"post"`` (or ``True``),
+        ``h_l = h_{l-1} + residual_scale * phi(norm(z_l))``; ``None`` or ``False``, ``h_l = phi(norm(z_l))``.
     norm : {None, "batch", "layer"}
         Normalize ``z_l`` before the activation.
     keep_grads : bool
@@ -145,7 +156,8 @@ def propagate(
     (0.0, '1.95e-48', True)
     """
     dtype = inputs.dtype
-    setting = (activation, bool(residual), float(residual_scale), norm, bool(rescale))
+    residual = residual_kind(residual)
+    setting = (activation, residual, float(residual_scale), norm, bool(rescale))
     state = forward if forward is not None else ForwardState()
     fwd = state.resume(inputs, weights, biases, setting)
     fwd = forward_pass(fwd, state.spare(), inputs, weights, biases, activation, residual, residual_scale,
@@ -156,11 +168,10 @@ def propagate(
 
 
 def _backward(fwd: _Forward, weights, g, activation, residual, residual_scale, keep_grads, stats, rescale) -> Pass:
-    hidden, outs, pre = fwd.hidden, fwd.outs, fwd.pre
+    hidden = fwd.hidden
     depth, batch, width = hidden.shape[0] - 1, hidden.shape[1], hidden.shape[2]
     dtype, size = hidden.dtype, batch * width
     level = activation.saturation_level if stats else None
-    from_output = activation.has_derivative_from_output
     log2_max = math.log2(float(np.finfo(dtype).max))
     grad_w, grad_b, grad_h, log_w, log_h = (np.empty(depth) for _ in range(5))
     underflow, overflow = np.zeros(depth, bool), np.zeros(depth, bool)
@@ -171,6 +182,14 @@ def _backward(fwd: _Forward, weights, g, activation, residual, residual_scale, k
     ones = np.ones(batch, dtype)
     db_buf = np.empty(width, dtype)
     e, broken = 0, False  # e: log2 scale of g; broken: a plain pass's dL/dh is already inf/NaN
+    before, after = _BACKWARD[residual]
+    scale = 1.0 if residual is None else residual_scale
+
+    def stats_into(l, deriv):
+        if level is not None:
+            mask = np.abs(deriv) <= level
+            saturation[l] = np.count_nonzero(mask) / size
+            dead[l] = np.count_nonzero(mask.all(axis=0)) / width
 
     for l in range(depth - 1, -1, -1):
         gn = _fro(g)
@@ -178,24 +197,10 @@ def _backward(fwd: _Forward, weights, g, activation, residual, residual_scale, k
             gn, e = _normalize(g, gn, e)
         grad_h[l], log_h[l] = _ldexp(gn, e), _log10(gn, e)
         broken = broken or entries_above(g, gn, e, log2_max)
-        if fwd.tangent_layers[l]:
-            tangent_derivative_into(outs[l], delta, fwd.tangent)
-        elif from_output:
-            activation.derivative_from_output_into(outs[l], delta)
-        else:
-            activation.derivative_into(pre[l], delta)
-        if level is not None:
-            mask = np.abs(delta) <= level
-            saturation[l] = np.count_nonzero(mask) / size
-            dead[l] = np.count_nonzero(mask.all(axis=0)) / width
-        delta *= g
-        if residual and residual_scale != 1.0:
-            delta *= residual_scale
-        if fwd.axis is not None:
-            normalize_backward(delta, pre[l], fwd.inv_stds[l], fwd.axis)
+        inp, s_in = before(fwd, l, g, delta, activation, scale, stats_into)
         target = np.empty((width, width), dtype) if keep_grads else dW
-        np.matmul(hidden[l].T, delta, out=target)
-        s = e + int(fwd.scales[l])  # dL/dW_l = h_{l-1}^T delta_l carries both scales
+        np.matmul(inp.T, delta, out=target)
+        s = e + s_in  # dL/dW_l = input^T delta_l carries both scales
         wn = _fro(target)
         grad_w[l], log_w[l] = _ldexp(wn, s), _log10(wn, s)
         underflow[l] = entries_below(target, wn, s, FLOAT32_TINY_LOG2)
@@ -205,9 +210,7 @@ def _backward(fwd: _Forward, weights, g, activation, residual, residual_scale, k
         if keep_grads:
             kept_w[l] = np.ldexp(target, s, out=target) if s else target
             kept_b[l] = np.ldexp(db, e, out=db) if e else db
-        np.matmul(delta, weights[l].T, out=g_next)
-        if residual:
-            g_next += g
+        after(fwd, l, g, delta, g_next, weights[l], activation, stats_into)
         g, g_next = g_next, g
 
     return Pass(
@@ -229,3 +232,61 @@ def _backward(fwd: _Forward, weights, g, activation, residual, residual_scale, k
     )
 
 
+
+
+# -- the backward steps of each kind of layer -----------------------------------------------------------
+def _phi_prime_into(fwd, l, x, activation, out) -> None:
+    """``phi'`` at layer ``l``'s units: from ``phi``'s output where it can, else from its input ``x``."""
+    if fwd.tangent_layers[l]:
+        tangent_derivative_into(fwd.outs[l], out, fwd.tangent)
+    elif activation.has_derivative_from_output:
+        activation.derivative_from_output_into(fwd.outs[l], out)
+    else:
+        activation.derivative_into(x, out)
+
+
+def _branch_last_before(fwd, l, g, delta, activation, scale, stats_into):
+    """``delta = dL/dz_l = norm'(phi'(z) g [* scale])``, multiplying ``h_{l-1}`` (in its own scale)."""
+    _phi_prime_into(fwd, l, None if fwd.pre is None else fwd.pre[l], activation, delta)
+    stats_into(l, delta)
+    delta *= g
+    if scale != 1.0:
+        delta *= scale
+    if fwd.axis is not None:
+        normalize_backward(delta, fwd.pre[l], fwd.inv_stds[l], fwd.axis)
+    return fwd.hidden[l], int(fwd.scales[l])
+
+
+def _plain_after(fwd, l, g, delta, g_next, W, activation, stats_into) -> None:
+    np.matmul(delta, W.T, out=g_next)
+
+
+def _post_after(fwd, l, g, delta, g_next, W, activation, stats_into) -> None:
+    np.matmul(delta, W.T, out=g_next)
+    g_next += g  # the skip passes the gradient through unchanged
+
+
+def _pre_before(fwd, l, g, delta, activation, scale, stats_into):
+    """``delta = dL/d(a W + b) = scale g``, multiplying ``a = phi(norm(h_{l-1}))``."""
+    np.multiply(g, scale, out=delta)
+    return fwd.outs[l], 0
+
+
+def _pre_after(fwd, l, g, delta, g_next, W, activation, stats_into) -> None:
+    """``dL/dh_{l-1} = g + norm'(phi'(x) * (delta W^T))``."""
+    np.matmul(delta, W.T, out=g_next)  # dL/da
+    x = fwd.hidden[l] if fwd.axis is None else fwd.pre[l]
+    _phi_prime_into(fwd, l, x, activation, delta)  # delta is spent: dL/dW_l and dL/db_l are formed
+    stats_into(l, delta)
+    g_next *= delta
+    if fwd.axis is not None:
+        normalize_backward(g_next, fwd.pre[l], fwd.inv_stds[l], fwd.axis)
+    g_next += g
+
+
+#: Residual kind -> (step before dL/dW_l: returns the layer's input and its log2 scale, step after: dL/dh_{l-1}).
+_BACKWARD = {
+    None: (_branch_last_before, _plain_after),
+    "post": (_branch_last_before, _post_after),
+    "pre": (_pre_before, _pre_after),
+}

@@ -36,7 +36,9 @@ class NetworkSpec:
     init : str
         A name in ``INITIALIZERS``.
     gain, bias_std : float
-    residual : bool
+    residual : {None, "pre", "post"}
+        The residual block (:data:`~gradnotes.probe.RESIDUALS`); ``None``: no skip connections.
+        :meth:`build` also takes ``False`` (no skip) and ``True`` (``"post"``).
     residual_scale : float
     norm : {None, "batch", "layer"}
     dtype : {"float32", "float64"}
@@ -49,6 +51,8 @@ class NetworkSpec:
     (2.0, 0.0, True)
     >>> spec.replace(norm="none").norm is None
     True
+    >>> spec.replace(residual=True).residual, spec.replace(residual="pre").mean_field_applies
+    ('post', False)
     """
 
     depth: int
@@ -58,7 +62,7 @@ class NetworkSpec:
     init: str
     gain: float
     bias_std: float
-    residual: bool
+    residual: str | None
     residual_scale: float
     norm: str | None
     dtype: str
@@ -66,7 +70,7 @@ class NetworkSpec:
 
     @classmethod
     def build(cls, depth: int, width: int, activation="tanh", init: str = "xavier_normal", *,
-              gain: float = 1.0, bias_std: float = 0.0, batch: int = 256, residual: bool = False,
+              gain: float = 1.0, bias_std: float = 0.0, batch: int = 256, residual: str | bool | None = None,
               norm: str | None = None, dtype: str = "float32", seed: int = 0,
               residual_scale: float = 1.0, max_depth: int | None = None) -> "NetworkSpec":
         """Check the arguments of :func:`~gradnotes.simulate` and describe the network.

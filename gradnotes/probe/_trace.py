@@ -279,7 +279,7 @@ class Trace:
         head = (
             f"Trace(depth={c['depth']}, width={c['width']}, batch={c['batch']}, "
             f"activation={c['activation']!r}{params}, init={c['init']!r}, gain={c['gain']:g}, "
-            f"bias_std={c['bias_std']:g}, residual={c['residual']}, norm={c['norm']!r}, "
+            f"bias_std={c['bias_std']:g}, residual={c['residual']!r}, norm={c['norm']!r}, "
             f"dtype={c['dtype']!r}, seed={c['seed']})"
         )
         g = self.grad_weight_norms

@@ -21,7 +21,7 @@ from types import MappingProxyType
 import numpy as np
 
 from .._checks import check_int
-from .._params import Integer, Real, check
+from .._params import Flag, Integer, Real, check
 from ..activations import Activation, get_activation
 from ..initializers import get_initializer
 from ..normalization import NORMS
@@ -163,7 +163,7 @@ class TrainingConfig(Mapping):
             depth=check("depth", depth), width=width, activation=act.name, activation_params=act.params,
             init=get_initializer(init).name, gain=check("gain", gain),
             output_gain=check("output_gain", output_gain, MLP_RULES["output_gain"]),
-            bias=bias, bias_std=bias_std, residual=check("residual", residual),
+            bias=bias, bias_std=bias_std, residual=check("residual", residual, Flag()),
             norm=norm, dropout=check("dropout", dropout, MLP_RULES["dropout"]),
             optimizer=opt.name, lr=opt.lr, weight_decay=opt.weight_decay, l1=check("l1", l1, _RULES["l1"]),
             optimizer_options=options, clip=clip,

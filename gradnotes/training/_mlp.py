@@ -158,7 +158,7 @@ class MLP:
         gain = check("gain", gain)
         output_gain = check("output_gain", output_gain, MLP_RULES["output_gain"])
         self.bias, bias_std = check_bias(bias, bias_std)
-        self.residual = check("residual", residual)
+        self.residual = check("residual", residual, Flag())  # on or off: one block (post-activation)
         self.norm = norm = check("norm", norm)
         check_norm_width(width, norm)
         self._norm = None if norm is None else NORMS[norm]

@@ -57,7 +57,7 @@ VALUES = {
     "bias_std": (0.0, 0.1, 0.5, 1.0),
     "width": (16, 64, 256, 512),
     "norm": (None, "batch", "layer"),
-    "residual": (False, True),
+    "residual": (None, "pre", "post"),
     "init": ("zeros", "normal", "xavier_normal", "he_normal", "orthogonal"),
     "steps": (10, 50, 100, 200),
     "x_range": (2.0, 5.0, 10.0, 20.0),

@@ -1,6 +1,6 @@
 // The engine's own pieces against independent references: PRNG moments, initializer statistics and
 // orthogonality, the depth-extension property of the draws, and the probe's gradients by central
-// finite differences for every residual kind (including "pre", which has no Python counterpart yet).
+// finite differences for every residual kind.
 import test from "node:test";
 import assert from "node:assert/strict";
 import {

@@ -34,8 +34,7 @@ test("the fixtures cover every activation, initializer, norm and residual kind",
   assert.ok(["linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu", "silu", "softplus"].every((a) => seen("activation").has(a)));
   assert.equal(seen("init").size, 10);
   assert.deepEqual([...seen("norm")].sort(), ["batch", "layer", "null"]);
-  // "pre" joins once gradnotes.simulate accepts residual="pre" (tools/engine_fixtures.py checks)
-  assert.ok(["null", "post"].every((r) => seen("residual").has(r)));
+  assert.deepEqual([...seen("residual")].sort(), ["null", "post", "pre"]);
 });
 
 for (const c of CASES) {
