@@ -12,6 +12,7 @@ MODULES = [
     "bench_explorer",
     "bench_training",
     "bench_e2e",
+    "bench_live_book",
 ]
 
 

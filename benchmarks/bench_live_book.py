@@ -2,6 +2,8 @@
 
 Playwright drives Debian's Chromium against the built book (``_build/html``, or
 ``--book DIR``) served on 127.0.0.1, as ``tests/browser/test_live_book.py`` does.
+Without a built book it writes the chapters' explorers into pages of their own
+(:mod:`benchmarks.live_pages`, ``_build/live-pages``) and measures those.
 On the first page of each explorer kind, every control is moved ``MOVES`` times
 (alternating one step up and down; a ``<select>`` between two options; a checkbox
 toggled), one move after the previous update, the first untimed (it warms up);
@@ -10,10 +12,19 @@ an even number in all, so each control ends where it started. Measured in the pa
 
 * **drawn**: to the end of the explorer's update (its panels' SVG replaced, layout
   forced by reading the panels' size), the ``gradnotes:update`` event;
-* **frame**: to the next animation frame after that (the pixels are on screen by
-  then; this adds the wait for a frame, up to ~16 ms).
+* **painted**: to a task posted at the end of the update, which runs after the
+  frame's style, layout and paint: the pixels (the update runs in an animation
+  frame callback, so that frame shows it);
+* **frame**: to the next animation frame after that (an upper bound: one more frame).
 
-The update itself waits for an animation frame (updates coalesce while dragging).
+The update itself waits for an animation frame (updates coalesce while dragging), so
+every time includes the wait for that frame (0-16 ms, ~8 on average).
+
+Then the page with the most explorers is loaded afresh, and the JS heap
+(``Runtime.getHeapUsage`` after a forced garbage collection, over CDP: JS objects and the
+typed arrays' buffers) is measured
+when it has loaded, after scrolling to each explorer in turn (each draws when it
+comes near the screen), and back at the top.
 Settings: the page's defaults, and for the gradient and init explorers depth 100
 (gradient: width 256; init: the page's width). Targets (issue 15): drawn <= 30 ms
 median at the defaults, <= 300 ms at depth 100 / width 256.
@@ -47,7 +58,12 @@ MOVE_JS = """async ([el, name, up]) => {
   const done = new Promise(resolve => el.addEventListener('gradnotes:update', () => {
     el.querySelector('.gn-panels').getBoundingClientRect();
     const drawn = performance.now();
-    requestAnimationFrame(() => resolve([drawn, performance.now()]));
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      const painted = performance.now();
+      requestAnimationFrame(() => resolve([drawn, painted, performance.now()]));
+    };
+    channel.port2.postMessage(0);
   }, {once: true}));
   if (input.type === 'checkbox') input.checked = !input.checked;
   else if (input.tagName === 'SELECT') input.selectedIndex = up ? Math.min(input.selectedIndex + 1, input.options.length - 1)
@@ -55,8 +71,8 @@ MOVE_JS = """async ([el, name, up]) => {
   else input.value = Number(input.value) + (up ? 1 : -1) * Number(input.step);
   const t0 = performance.now();
   input.dispatchEvent(new Event('input', {bubbles: true}));
-  const [drawn, frame] = await done;
-  return [drawn - t0, frame - t0];
+  const [drawn, painted, frame] = await done;
+  return [drawn - t0, painted - t0, frame - t0];
 }"""
 
 SET_JS = """async ([el, name, value]) => {
@@ -71,12 +87,35 @@ SET_JS = """async ([el, name, value]) => {
 
 
 def pages(book: Path) -> dict:
-    """Kind -> first page (relative path) that has one."""
-    first = {}
+    """Page (relative path) -> the kinds of its explorers, in page order."""
+    found = {}
     for path in sorted(book.rglob("*.html")):
-        for kind in MARKER.findall(path.read_text(encoding="utf8")):
-            first.setdefault(kind, path.relative_to(book).as_posix())
+        kinds = MARKER.findall(path.read_text(encoding="utf8"))
+        if kinds:
+            found[path.relative_to(book).as_posix()] = kinds
+    return found
+
+
+def first_pages(found: dict) -> dict:
+    """Kind -> first page that has one."""
+    first = {}
+    for name, kinds in found.items():
+        for kind in kinds:
+            first.setdefault(kind, name)
     return first
+
+
+# Scroll an explorer to the screen (explorers start when they come near it) and wait for its first drawing.
+SHOW_JS = """async el => {
+  el.scrollIntoView({block: 'start'});
+  if (!el.gradnotes) await new Promise(resolve => el.addEventListener('gradnotes:update', resolve, {once: true}));
+  return el.gradnotes.updates;
+}"""
+
+
+def show(explorer) -> None:
+    explorer.page.wait_for_function(f"el => ({SHOW_JS})(el).then(() => true)", arg=explorer.element_handle(),
+                                    timeout=30_000)
 
 
 def renderer_pids(profile: str) -> list:
@@ -122,7 +161,7 @@ def q(values, p):
 
 
 def measure(explorer, moves: int, pids: list) -> dict:
-    """Control name -> (drawn, frame, renderer CPU, compute) in ms per move, over ``moves`` moves."""
+    """Control name -> (drawn, painted, frame, renderer CPU, compute) in ms per move, over ``moves`` moves."""
     names = explorer.evaluate("""el => [...el.querySelectorAll('.gn-control')]
         .filter(c => !c.hidden && !c.querySelector('input, select').disabled).map(c => c.dataset.name)""")
     out = {}
@@ -130,18 +169,50 @@ def measure(explorer, moves: int, pids: list) -> dict:
         at_top = explorer.evaluate("""(el, name) => { const i = el.querySelector(`.gn-control[data-name="${name}"] input,
             .gn-control[data-name="${name}"] select`); return i.tagName === 'SELECT' ? i.selectedIndex === i.options.length - 1
             : i.type === 'range' && Number(i.value) >= Number(i.max); }""", name)
-        drawn, frame, cpu, compute = [], [], [], []
+        times = [[], [], [], [], []]
         for k in range(moves + 2 - moves % 2):  # an even count: the control ends where it started
             c0 = cpu_ms(pids)
-            d, f = explorer.page.evaluate(MOVE_JS, [explorer.element_handle(), name, (k % 2 == 0) != at_top])
+            d, p, f = explorer.page.evaluate(MOVE_JS, [explorer.element_handle(), name, (k % 2 == 0) != at_top])
             c1 = cpu_ms(pids)
             if k:  # the first move warms up (e.g. a new activation's tables)
-                drawn.append(d)
-                frame.append(f)
-                cpu.append(c1 - c0)
-                compute.append(explorer.evaluate("el => el.gradnotesTiming.compute"))
-        out[name] = (drawn, frame, cpu, compute)
+                for column, value in zip(times, (d, p, f, c1 - c0, explorer.evaluate("el => el.gradnotesTiming.compute"))):
+                    column.append(value)
+        out[name] = times
     return out
+
+
+def heap_mb(cdp) -> tuple:
+    """(JS objects, typed-array buffers) in use after a full garbage collection, in MB (CDP)."""
+    cdp.send("HeapProfiler.collectGarbage")
+    usage = cdp.send("Runtime.getHeapUsage")
+    return usage["usedSize"] / 2 ** 20, usage.get("backingStorageSize", 0) / 2 ** 20
+
+
+def heap_rows(context, url: str, report: Report) -> None:
+    """The JS heap of the page with the most explorers: loaded, after visiting each explorer, back at the top."""
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("HeapProfiler.enable")
+    page.goto(url, wait_until="load")
+    page.wait_for_timeout(1500)  # the explorers near the screen draw
+    started = page.evaluate("() => [...document.querySelectorAll('[data-gradnotes-explorer]')].filter(el => el.gradnotes).length")
+    total = page.locator("[data-gradnotes-explorer]").count()
+    rows = [("loaded, at the top", started, heap_mb(cdp))]
+    peak = (0.0, 0.0)
+    for i in range(total):
+        show(page.locator("[data-gradnotes-explorer]").nth(i))
+        page.wait_for_timeout(300)
+        peak = max(peak, heap_mb(cdp), key=sum)
+    drawn = page.evaluate("() => [...document.querySelectorAll('[data-gradnotes-explorer]')].filter(el => el.gradnotes).length")
+    rows.append(("largest while scrolling to each explorer", drawn, peak))
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.wait_for_timeout(1500)
+    rows.append(("back at the top", drawn, heap_mb(cdp)))
+    report.line(f"\n### JS heap of {url.rsplit('/', 1)[-1]} ({total} explorers; after a forced GC)\n")
+    report.header(["when", "explorers drawn so far", "JS objects (MB)", "typed arrays (MB)", "total (MB)"])
+    for when, n, (objects, buffers) in rows:
+        report.row([when, n, f"{objects:.1f}", f"{buffers:.1f}", f"{objects + buffers:.1f}"])
+    page.close()
 
 
 def main(quick: bool = False, book: Path = BOOK) -> None:
@@ -152,13 +223,21 @@ def main(quick: bool = False, book: Path = BOOK) -> None:
         from playwright.sync_api import sync_playwright
     except ImportError:
         chromium = None
-    if chromium is None or not (book / "index.html").exists():
-        report.line(f"Skipped: needs Chromium, Playwright and a built book in {book} (make book).")
+    if chromium is None:
+        report.line("Skipped: needs Chromium and Playwright.")
         return
+    if not (book / "index.html").exists():
+        from .live_pages import build
+
+        missing, book = book, ROOT / "_build" / "live-pages"
+        build(book)
+        report.line(f"No built book in {missing}: measured on the chapters' explorers in pages of their own "
+                    f"({book}, benchmarks/live_pages.py; no theme, ~800 px column).\n")
     sys.path.insert(0, str(ROOT))
     from tests.browser.conftest import CHROMIUM_FLAGS, free_port, server
 
-    first = pages(book)
+    found = pages(book)
+    first = first_pages(found)
     moves = QUICK_MOVES if quick else MOVES
     port = free_port()
     args = [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port), "--directory", str(book)]
@@ -167,8 +246,8 @@ def main(quick: bool = False, book: Path = BOOK) -> None:
     report.line(f"Load average at the start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores. 'CPU' is the "
                 "renderer's CPU time per move (/proc; includes the evaluate call), 'compute' the engine's share "
                 "of the drawn time.\n")
-    report.header(["explorer", "page", "setting", "control", "drawn p50", "drawn p90", "frame p50", "CPU p50",
-                   "compute p50", "target"])
+    report.header(["explorer", "page", "setting", "control", "drawn p50", "drawn p90", "painted p50", "painted p90",
+                   "frame p50", "CPU p50", "compute p50", "target"])
     worst = {}
     with server(args, f"http://127.0.0.1:{port}/index.html", timeout=30), \
             tempfile.TemporaryDirectory(prefix="gradnotes-bench-") as profile, sync_playwright() as pw:
@@ -178,10 +257,8 @@ def main(quick: bool = False, book: Path = BOOK) -> None:
             for kind, name in sorted(first.items()):
                 page = context.new_page()
                 page.goto(f"http://127.0.0.1:{port}/{name}", wait_until="load")
-                page.wait_for_function("() => [...document.querySelectorAll('[data-gradnotes-explorer]')]"
-                                       ".every(el => el.gradnotes)", timeout=30_000)
                 explorer = page.locator(f'[data-gradnotes-explorer="{kind}"]').first
-                explorer.scroll_into_view_if_needed()
+                show(explorer)
                 pids = renderer_pids(profile)
                 settings = [("default", {}, TARGET_DEFAULT)]
                 if kind == "gradient":
@@ -193,19 +270,22 @@ def main(quick: bool = False, book: Path = BOOK) -> None:
                         explorer.page.evaluate(SET_JS, [explorer.element_handle(), control, value])
                     shown = explorer.evaluate("el => el.gradnotes.settings")
                     size = "/".join(str(shown[k]) for k in ("depth", "width", "batch") if k in shown)
-                    for control, (drawn, frame, cpu, compute) in measure(explorer, moves, pids).items():
-                        p50 = statistics.median(drawn)
+                    for control, (drawn, painted, frame, cpu, compute) in measure(explorer, moves, pids).items():
+                        p50 = statistics.median(painted)
                         worst[(kind, label)] = max(worst.get((kind, label), 0.0), p50)
-                        report.row([kind, name, f"{label} ({size})" if size else label, control, f"{p50:.1f}",
-                                    f"{q(drawn, 0.9):.1f}", f"{statistics.median(frame):.1f}",
+                        report.row([kind, name, f"{label} ({size})" if size else label, control,
+                                    f"{statistics.median(drawn):.1f}", f"{q(drawn, 0.9):.1f}", f"{p50:.1f}",
+                                    f"{q(painted, 0.9):.1f}", f"{statistics.median(frame):.1f}",
                                     f"{statistics.median(cpu):.0f}", f"{statistics.median(compute):.1f}",
                                     f"<= {target:.0f}" + ("" if p50 <= target else " MISSED")])
                 page.close()
+            report.line()
+            for (kind, label), p50 in sorted(worst.items()):
+                report.line(f"- {kind}, {label}: slowest control's median (painted) {p50:.1f} ms")
+            heaviest = max(found, key=lambda n: len(found[n]))
+            heap_rows(context, f"http://127.0.0.1:{port}/{heaviest}", report)
         finally:
             context.close()
-    report.line()
-    for (kind, label), p50 in sorted(worst.items()):
-        report.line(f"- {kind}, {label}: slowest control's median {p50:.1f} ms")
     report.save("live_book")
 
 

@@ -167,13 +167,9 @@ export function gram(X, rows, cols, G) {
         c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
         c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
       }
-      const tile = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
-      for (let r = 0; r < 4; r++) {
-        for (let c = 0; c < 4; c++) {
-          G[(m + r) * rows + n + c] = tile[4 * r + c];
-          G[(n + c) * rows + m + r] = tile[4 * r + c];
-        }
-      }
+      // the tile and its mirror image, without an array per tile (this runs for every layer)
+      store(G, m * rows + n, rows, c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33);
+      store(G, n * rows + m, rows, c00, c10, c20, c30, c01, c11, c21, c31, c02, c12, c22, c32, c03, c13, c23, c33);
     }
   }
   for (let m = 0; m < rows; m++) {

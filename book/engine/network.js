@@ -72,8 +72,8 @@ export function specConfig(spec) {
 }
 
 /** The probe on prepared arrays of spec's network, summarized (gradnotes.probe._simulate.run). */
-export function run(spec, { inputs, weights, biases, outputGrad, keepGrads = false, workspace = null }) {
-  const pass = propagate({ workspace,
+export function run(spec, { inputs, weights, biases, outputGrad, keepGrads = false, workspace = null, forwardFrom = 0 }) {
+  const pass = propagate({ workspace, forwardFrom,
     inputs, weights, biases, outputGrad, activation: spec.activation, batch: spec.batch, width: spec.width,
     residual: spec.residual, residualScale: spec.residualScale, norm: spec.norm, keepGrads, dtype: spec.dtype,
   });
@@ -97,27 +97,48 @@ export function readoutGradient(readout, batch, width) {
 /** How many initializers' gain-1 weights a Probe keeps (each is depth x width^2 numbers). */
 const KEPT_INITS = 2;
 
+// Weights of layer l at `gain` into `out`: a "normal" scheme is its draws times a scale, computed on the
+// fly as (z std) gain, the numbers init.fromNormal(z) * gain gives; the others come from the kept ones.
+function layerWeights(probe, init, noise, l, n, gain, out) {
+  if (init.shape === "normal") {
+    const z = noise.weights(l);
+    const std = init.weightStd(n, n, 1);
+    for (let i = 0; i < z.length; i++) out[i] = (z[i] * std) * gain;
+    return out;
+  }
+  return scaleInto(probe._unit(init, noise, l + 1, n)[l], gain, out);
+}
+
 /**
  * Draws and prepared weights of networks that differ one setting at a time (an explorer's sliders):
- * the noise is drawn once per (width, batch, seed); the weights of an init at gain 1 once per layer
- * (an orthogonal QR is the costly part) for the last two inits, then scaled by the gain into buffers
- * that are reused, as are the pass's own buffers. So a trace's `hidden` arrays are valid until the
- * next simulate() on the same Probe (its per-layer numbers are its own).
+ * the noise is drawn once per (width, batch, seed); the weights of a uniform or orthogonal init at
+ * gain 1 once per layer (an orthogonal QR is the costly part) for the last two inits, then scaled by
+ * the gain into buffers that are reused (a normal init scales the draws themselves), as are the
+ * pass's own buffers. When only the depth changes, the forward pass starts above the layers the last
+ * pass computed. So a trace's `hidden` arrays are valid until the next simulate() on the same Probe
+ * (its per-layer numbers are its own). `release()` drops everything (it is made again when needed).
  */
 export class Probe {
   constructor() {
+    this.release();
+  }
+
+  /** Drop the draws, weights and buffers (an explorer far off the screen gives its memory back). */
+  release() {
     this.noise = null;
     this.unit = new Map();
     this.scaled = { key: null, valid: 0, weights: [], biases: [] };
     this.workspace = new Workspace();
+    this.forward = { key: null, layers: 0 };
+    this.outputGrad = null;
   }
 
   _noise(spec) {
     const n = this.noise;
     if (!n || n.width !== spec.width || n.batch !== spec.batch || n.seed !== spec.seed) {
+      this.release();
       this.noise = new Noise(spec.width, spec.batch, spec.seed);
-      this.unit.clear();
-      this.scaled = { key: null, valid: 0, weights: [], biases: [] };
+      this.outputGrad = readoutGradient(this.noise.readout, spec.batch, spec.width);
     }
     return this.noise.extend(spec.depth);
   }
@@ -136,7 +157,7 @@ export class Probe {
   arrays(spec) {
     const noise = this._noise(spec);
     const n = spec.width;
-    const unit = this._unit(getInitializer(spec.init), noise, spec.depth, n);
+    const init = getInitializer(spec.init);
     // Gain-scaled copies in buffers kept across updates; `valid` layers match the current key.
     const key = `${spec.init}|${spec.gain}|${spec.biasStd}`;
     const cache = this.scaled;
@@ -149,7 +170,7 @@ export class Probe {
         cache.weights.push(new Float64Array(n * n));
         cache.biases.push(new Float64Array(n));
       }
-      scaleInto(unit[l], spec.gain, cache.weights[l]);
+      layerWeights(this, init, noise, l, n, spec.gain, cache.weights[l]);
       scaleInto(noise.biases(l), spec.biasStd, cache.biases[l]);
     }
     cache.valid = Math.max(cache.valid, spec.depth);
@@ -157,14 +178,21 @@ export class Probe {
       inputs: noise.inputs,
       weights: cache.weights.slice(0, spec.depth),
       biases: spec.biasStd > 0 ? cache.biases.slice(0, spec.depth) : null,
-      outputGrad: readoutGradient(noise.readout, spec.batch, n),
+      outputGrad: this.outputGrad,
     };
   }
 
   /** Run the probe for the given settings (see networkSpec). */
   simulate(settings, { keepGrads = false } = {}) {
     const spec = networkSpec(settings);
-    return run(spec, { ...this.arrays(spec), keepGrads, workspace: this.workspace });
+    const arrays = this.arrays(spec);
+    // Everything but the depth: the same key means the workspace holds this network's lower layers.
+    const key = JSON.stringify({ ...specConfig(spec), depth: null });
+    const kept = key === this.forward.key ? this.forward.layers : 0;
+    this.forward = { key: null, layers: 0 }; // until the pass is done
+    const trace = run(spec, { ...arrays, keepGrads, workspace: this.workspace, forwardFrom: Math.min(kept, spec.depth) });
+    this.forward = { key, layers: Math.max(kept, spec.depth) }; // a shallower pass leaves the layers above it as they were
+    return trace;
   }
 }
 

@@ -15,9 +15,10 @@ import { getNorm, normalize, normalizeBackward } from "./norms.js";
  * `s` (buffers below); adding a kind is one entry here.
  *
  * - none: h_l = phi(norm(h_{l-1} W_l + b_l))
- * - post: h_l = h_{l-1} + scale * phi(norm(h_{l-1} W_l + b_l))   (gradnotes' residual=True)
- * - pre:  h_l = h_{l-1} + scale * phi(norm(h_{l-1})) W_l + b_l    (pre-activation block; provisional:
- *         no Python counterpart yet. Its "pre-activation" is h_{l-1}, the input of norm and phi.)
+ * - post: h_l = h_{l-1} + scale * phi(norm(h_{l-1} W_l + b_l))   (gradnotes' residual="post", or True)
+ * - pre:  h_l = h_{l-1} + scale * (phi(norm(h_{l-1})) W_l + b_l)  (gradnotes' residual="pre", the standard
+ *         pre-activation block; scale multiplies the whole branch, bias included. Its "pre-activation" is
+ *         h_{l-1}, the input of norm and phi.)
  */
 export const RESIDUALS = Object.freeze({
   none: { name: "none", forward: plainForward, backward: plainBackward },
@@ -87,7 +88,7 @@ function plainBackward(s, l, g, gNext) {
   if (post) for (let i = 0; i < size; i++) gNext[i] += g[i];
 }
 
-// x = norm(h_{l-1}), a = phi(x), h_l = h_{l-1} + scale a W + b.
+// x = norm(h_{l-1}), a = phi(x), h_l = h_{l-1} + scale (a W + b).
 function preForward(s, l) {
   const { batch, width, size } = s;
   const x = s.pre[l];
@@ -100,17 +101,17 @@ function preForward(s, l) {
   if (s.float32) toFloat32(a, size);
   const h = s.hidden[l + 1];
   forwardProduct(a, s.weights[l], h, batch, width);
+  addBias(h, s.biases ? s.biases[l] : null, batch, width);
   const c = s.scale;
   for (let i = 0; i < size; i++) h[i] = h[i] * c + prev[i];
-  addBias(h, s.biases ? s.biases[l] : null, batch, width);
   if (s.float32) toFloat32(h, size);
 }
 
 function preBackward(s, l, g, gNext) {
   const { batch, width, size } = s;
-  const delta = s.delta; // dL/d(a W) = scale g
+  const delta = s.delta; // dL/d(a W + b) = scale g
   for (let i = 0; i < size; i++) delta[i] = g[i] * s.scale;
-  s.recordGrads(l, s.outs[l], delta, g);
+  s.recordGrads(l, s.outs[l], delta);
   backwardProduct(delta, s.weights[l], gNext, batch, width); // dL/da
   const d = s.delta;
   localDerivative(s, s.outs[l], s.pre[l], d);
@@ -151,24 +152,44 @@ function entriesBelow(norm, count, max, limit) {
   return max() < limit;
 }
 
-/** Reusable pass buffers: `take(size)` returns an allocator handing out the same arrays each pass. */
+/**
+ * A pass's buffers, kept between passes: `list(role, count, length)` returns the same arrays for a
+ * role each pass (layer l's hidden state, pre-activation, ... always in the same one), so repeated
+ * updates allocate nothing large, and a pass may start from the forward state of a previous one
+ * (`propagate`'s `forwardFrom`). New ones when the batch x width size changes; `release()` drops them.
+ */
 export class Workspace {
   constructor() {
-    this.size = 0;
-    this.buffers = [];
+    this.release();
   }
 
-  take(size) {
-    if (size !== this.size) {
-      this.size = size;
-      this.buffers = [];
+  /** Drop every buffer (they are made again when needed). */
+  release() {
+    this.size = 0;
+    this.roles = new Map();
+    this.zsq = new Float64Array(0);
+  }
+
+  /** Per-layer second moments of the pre-activations, layers 1..depth (kept, as the buffers are). */
+  moments(depth) {
+    if (this.zsq.length < depth) {
+      const grown = new Float64Array(Math.max(depth, 2 * this.zsq.length));
+      grown.set(this.zsq);
+      this.zsq = grown;
     }
-    let next = 0;
-    return () => {
-      if (next === this.buffers.length) this.buffers.push(new Float64Array(size));
-      const b = this.buffers[next++];
-      return b;
-    };
+    return this.zsq.subarray(0, depth);
+  }
+
+  /** The first `count` buffers of `role`, `length` numbers each (made as needed). */
+  list(role, count, size, length = size) {
+    if (size !== this.size) {
+      this.release();
+      this.size = size;
+    }
+    if (!this.roles.has(role)) this.roles.set(role, []);
+    const have = this.roles.get(role);
+    while (have.length < count) have.push(new Float64Array(length));
+    return have.slice(0, count);
   }
 }
 
@@ -176,11 +197,16 @@ export class Workspace {
  * Forward and backward pass. Returns { hidden, preactivationSecondMoments, gradWeightNorms,
  * gradBiasNorms, gradActivationNorms, gradInputNorm, saturation, deadUnits, float32Underflow,
  * gradWeights, gradBiases } (per-layer arrays input side first; gradWeights/gradBiases only with keepGrads).
+ *
+ * With a `workspace`, `forwardFrom` = k > 0 says that its buffers already hold the forward state of
+ * layers 1..k for these very inputs and layers (the previous pass on it was the same network, maybe
+ * less deep): the forward pass starts at layer k + 1. (A residual kind's backward step must not
+ * write the forward buffers: hidden, pre, outs, invStd.)
  */
 export function propagate({
   inputs, weights, biases = null, outputGrad, activation, batch, width,
   residual = null, residualScale = 1, norm = null, keepGrads = false, stats = true, dtype = "float64",
-  workspace = null,
+  workspace = null, forwardFrom = 0,
 }) {
   if (dtype !== "float64" && dtype !== "float32") {
     throw new RangeError(`dtype=${JSON.stringify(dtype)} is not allowed; choose one of float32, float64`);
@@ -191,23 +217,25 @@ export function propagate({
   const normInfo = getNorm(norm);
   // Buffers come from `workspace` when one is given (a Probe's), so repeated updates allocate nothing
   // large; a pass's hidden states then stay valid only until the next pass on that workspace.
-  const pool = workspace ? workspace.take(size) : null;
-  const alloc = pool ? pool : () => new Float64Array(size);
-  const hidden = [alloc()];
-  hidden[0].set(inputs);
-  for (let l = 0; l < depth; l++) hidden.push(alloc());
+  const list = workspace ? (role, count, length = size) => workspace.list(role, count, size, length)
+    : (role, count, length = size) => Array.from({ length: count }, () => new Float64Array(length));
   const separateOuts = kind.name !== "none";
+  const hidden = list("hidden", depth + 1);
+  const groups = normInfo ? (normInfo.axis === 0 ? width : batch) : 0;
+  const [delta, g0, g1] = list("scratch", 3);
   const s = {
     batch, width, size, weights, biases, activation, residual: kind, norm: normInfo,
     scale: kind.name === "none" ? 1 : residualScale,
     hidden, float32: dtype === "float32",
-    pre: hidden.slice(1).map(() => alloc()),
-    outs: separateOuts ? hidden.slice(1).map(() => alloc()) : hidden.slice(1),
-    invStd: hidden.slice(1).map(() => (normInfo ? new Float64Array(normInfo.axis === 0 ? width : batch) : null)),
-    zsq: new Float64Array(depth),
-    delta: alloc(),
+    pre: list("pre", depth),
+    outs: separateOuts ? list("outs", depth) : hidden.slice(1),
+    invStd: normInfo ? list(`invStd${groups}`, depth, groups) : new Array(depth).fill(null),
+    zsq: workspace ? workspace.moments(depth) : new Float64Array(depth),
+    delta,
   };
-  for (let l = 0; l < depth; l++) kind.forward(s, l);
+  const start = workspace ? Math.min(Math.max(forwardFrom, 0), depth) : 0;
+  if (start === 0) hidden[0].set(inputs);
+  for (let l = start; l < depth; l++) kind.forward(s, l);
 
   const gradW = new Float64Array(depth);
   const gradB = new Float64Array(depth);
@@ -263,16 +291,16 @@ export function propagate({
     gradB[l] = froNorm(bias);
     if (keepGrads) keptB[l] = bias;
   };
-  let g = alloc();
+  let g = g0;
   g.set(outputGrad);
-  let gNext = alloc();
+  let gNext = g1;
   for (let l = depth - 1; l >= 0; l--) {
     gradH[l] = froNorm(g);
     kind.backward(s, l, g, gNext);
     [g, gNext] = [gNext, g];
   }
   return {
-    hidden, preactivationSecondMoments: s.zsq, gradWeightNorms: gradW, gradBiasNorms: gradB,
+    hidden, preactivationSecondMoments: Float64Array.from(s.zsq), gradWeightNorms: gradW, gradBiasNorms: gradB,
     gradActivationNorms: gradH, gradInputNorm: froNorm(g), saturation, deadUnits: dead, float32Underflow: underflow,
     gradWeights: keptW, gradBiases: keptB,
   };

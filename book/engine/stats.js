@@ -76,17 +76,20 @@ export function histogram(x, n, edges) {
   return counts;
 }
 
+// [mean, std, all finite]: a finite sum means every value is finite (one inf or NaN makes it inf or
+// NaN), so the values are looked at one by one only when the sum is not.
 function meanStd(x) {
   const n = x.length;
   let sum = 0;
   for (let i = 0; i < n; i++) sum += x[i];
+  const finite = Number.isFinite(sum) || allFinite(x);
   const mean = sum / n;
   let ss = 0;
   for (let i = 0; i < n; i++) {
     const c = x[i] - mean;
     ss += c * c;
   }
-  return [mean, Math.sqrt(ss / n)];
+  return [mean, Math.sqrt(ss / n), finite];
 }
 
 function allFinite(x) {
@@ -109,8 +112,9 @@ export function summarizePass(pass, { activation, batch, width, outputGrad }) {
   const histograms = [];
   let overflowLayer = null;
   for (let l = 0; l < depth; l++) {
-    [means[l], stds[l]] = meanStd(layers[l]);
-    const finiteForward = allFinite(layers[l]);
+    const [mean, std, finiteForward] = meanStd(layers[l]);
+    means[l] = mean;
+    stds[l] = std;
     if (!finiteForward && overflowLayer === null) overflowLayer = l + 1;
     const gradsOk = Number.isFinite(pass.gradWeightNorms[l]) && Number.isFinite(pass.gradActivationNorms[l]);
     overflowed[l] = !(finiteForward && gradsOk);

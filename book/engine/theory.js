@@ -32,13 +32,48 @@ export function fixedPoint(activation, sigmaW, sigmaB, q0 = 1) {
   return exactFixedPoint(act, checkScale("sigma_w", sigmaW) ** 2, checkScale("sigma_b", sigmaB) ** 2, q0);
 }
 
+/**
+ * The mean-field quantities of one (activation, sigma_w, sigma_b), layer by layer from an input of
+ * second moment 1, kept between calls: q^l, m(q^l) = E[phi^2] and d(q^l) = E[phi'^2], extended when
+ * a deeper network is asked for (a depth slider adds layers on top), and chi_1 at q*. An explorer
+ * asks for the same few settings again and again; each quadrature is done once. The numbers are
+ * those of the plain formulas, computed in the same order.
+ */
+const COLUMNS = new Map();
+const KEPT_COLUMNS = 64;
+
+function column(act, sigmaW, sigmaB) {
+  const key = `${act.name}|${JSON.stringify(act.params)}|${sigmaW}|${sigmaB}`;
+  let c = COLUMNS.get(key);
+  if (c === undefined) {
+    if (COLUMNS.size >= KEPT_COLUMNS) COLUMNS.delete(COLUMNS.keys().next().value);
+    c = { act, sw2: sigmaW ** 2, sb2: sigmaB ** 2, q: [], m: [], d: [], chi1: null };
+    COLUMNS.set(key, c);
+  }
+  return c;
+}
+
+// q, m and d of the first `depth` layers of column c.
+function extend(c, depth) {
+  const { act, sw2, sb2, q, m, d } = c;
+  while (q.length < depth) {
+    const l = q.length;
+    q.push(l === 0 ? sw2 * 1 + sb2 : sw2 * m[l - 1] + sb2);
+    m.push(secondMoment(act, q[l]));
+    d.push(derivativeMoment(act, q[l]));
+  }
+  return c;
+}
+
 /** chi_1 = sigma_w^2 E[phi'(sqrt(q) z)^2] at q = q* (or the given q). */
 export function chi1(activation, sigmaW, sigmaB, q = null) {
   const act = getActivation(activation);
   const sw2 = checkScale("sigma_w", sigmaW) ** 2;
   const sb2 = checkScale("sigma_b", sigmaB) ** 2;
-  if (q === null) q = exactFixedPoint(act, sw2, sb2);
-  return sw2 * derivativeMoment(act, q);
+  if (q !== null) return sw2 * derivativeMoment(act, q);
+  const c = column(act, sigmaW, sigmaB);
+  if (c.chi1 === null) c.chi1 = sw2 * derivativeMoment(act, exactFixedPoint(act, sw2, sb2));
+  return c.chi1;
 }
 
 /** Predicted q^l = E[z_l^2], l = 1..depth; the input has second moment qInput. */
@@ -46,6 +81,7 @@ export function varianceProfile(activation, sigmaW, sigmaB, depth, qInput = 1) {
   const act = getActivation(activation);
   const sw2 = checkScale("sigma_w", sigmaW) ** 2;
   const sb2 = checkScale("sigma_b", sigmaB) ** 2;
+  if (qInput === 1) return Float64Array.from(extend(column(act, sigmaW, sigmaB), depth).q.slice(0, depth));
   const q = new Float64Array(depth);
   q[0] = sw2 * qInput + sb2;
   for (let l = 1; l < depth; l++) q[l] = sw2 * secondMoment(act, q[l - 1]) + sb2;
@@ -56,42 +92,31 @@ export function varianceProfile(activation, sigmaW, sigmaB, depth, qInput = 1) {
 export function gradientProfile(activation, sigmaW, sigmaB, depth, qInput = 1) {
   const act = getActivation(activation);
   const q = varianceProfile(act, sigmaW, sigmaB, depth, qInput);
+  const c = qInput === 1 ? column(act, sigmaW, sigmaB) : null;
   const sw2 = sigmaW ** 2;
   const out = new Float64Array(depth);
   let logSq = 0; // log chi^(l+1) + ... + log chi^(L), summed from the top as numpy's cumsum
   out[depth - 1] = 1;
   for (let l = depth - 2; l >= 0; l--) {
-    logSq += Math.log(sw2 * derivativeMoment(act, q[l + 1]));
+    logSq += Math.log(sw2 * (c ? c.d[l + 1] : derivativeMoment(act, q[l + 1])));
     out[l] = Math.exp(0.5 * logSq);
   }
   return out;
 }
 
-const PROFILES = new Map(); // the last 64 weight-gradient profiles: an explorer redraws the same ones
-
 /**
  * Predicted ||dL/dW_l|| / ||dL/dW_L||: sqrt(m_{l-1} d_l / (m_{L-1} d_L)) times the gradient profile
- * (m = E[phi^2], d = E[phi'^2] at the layer's q, m_0 = 1). Cached; returns a fresh copy.
+ * (m = E[phi^2], d = E[phi'^2] at the layer's q, m_0 = 1). A fresh array.
  */
 export function weightGradientProfile(activation, sigmaW, sigmaB, depth) {
   const act = getActivation(activation);
-  const key = `${act.name}|${JSON.stringify(act.params)}|${sigmaW}|${sigmaB}|${depth}`;
-  if (!PROFILES.has(key)) {
-    if (PROFILES.size >= 64) PROFILES.delete(PROFILES.keys().next().value);
-    PROFILES.set(key, computeWeightGradientProfile(act, sigmaW, sigmaB, depth));
-  }
-  return Float64Array.from(PROFILES.get(key));
-}
-
-function computeWeightGradientProfile(act, sigmaW, sigmaB, depth) {
-  const q = varianceProfile(act, sigmaW, sigmaB, depth);
   const gradH = gradientProfile(act, sigmaW, sigmaB, depth);
+  const { q, m, d } = extend(column(act, sigmaW, sigmaB), depth);
+  // a NaN q (0 * inf) is read as an infinite one, as gradnotes does
+  const moment = (values, l, f) => (q[l] !== q[l] ? f(act, Infinity) : values[l]);
   const size = new Float64Array(depth);
   for (let l = 0; l < depth; l++) {
-    const qe = q[l] !== q[l] ? Infinity : q[l];
-    const qPrev = l === 0 ? null : (q[l - 1] !== q[l - 1] ? Infinity : q[l - 1]);
-    const m = l === 0 ? 1 : secondMoment(act, qPrev);
-    size[l] = m * derivativeMoment(act, qe);
+    size[l] = (l === 0 ? 1 : moment(m, l - 1, secondMoment)) * moment(d, l, derivativeMoment);
   }
   const top = size[depth - 1];
   return gradH.map((g, l) => Math.sqrt(size[l] / top) * g);

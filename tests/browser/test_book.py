@@ -87,6 +87,8 @@ def wait_until_rendered(page) -> None:
         page.locator(".gradnotes-static-explorer img").first.wait_for(state="visible", timeout=20_000)
     if page.locator("[data-gradnotes-explorer]").count():  # live explorers draw themselves (test_live_book.py)
         page.wait_for_function("() => [...document.querySelectorAll('[data-gradnotes-explorer]')]"
+                               ".every(el => el.gradnotesStart && el.gradnotesStart())", timeout=20_000)
+        page.wait_for_function("() => [...document.querySelectorAll('[data-gradnotes-explorer]')]"
                                ".every(el => el.gradnotes)", timeout=20_000)
     page.wait_for_load_state("networkidle", timeout=20_000)
 

@@ -94,6 +94,9 @@ def open_page(browser, url: str, errors: list, size=(1280, 800)):
     page.on("request", lambda r: errors.append(f"other host: {r.url}")
             if urlparse(r.url).scheme.startswith("http") and urlparse(r.url).netloc != host else None)
     page.goto(url, wait_until="load")
+    # explorers start when they come near the screen (book/engine/ui/index.js): start them all now
+    page.wait_for_function("() => [...document.querySelectorAll('[data-gradnotes-explorer]')]"
+                           ".every(el => el.gradnotesStart && el.gradnotesStart())", timeout=30_000)
     page.wait_for_function("() => [...document.querySelectorAll('[data-gradnotes-explorer]')]"
                            ".every(el => el.gradnotes && el.gradnotes.updates >= 1)", timeout=30_000)
     return page

@@ -6,7 +6,7 @@
 // A kind (gradient.js, init.js, ...) gives: title, panels [{ id, draw(data, size) -> svg markup,
 // alt(data) -> text }], compute(values, ctx), numbers(data) -> object, caption(data) -> html,
 // optional context(config), prepare(controls, config), start(explorer), settings(values, config),
-// relevant(values, controls), onChange(name, explorer), note(config).
+// relevant(values, controls) (beyond the rules in config.applies), onChange(name, explorer), note(config), release(ctx) (drop large buffers).
 
 import { buildControls } from "./controls.js";
 import { esc } from "./svg.js";
@@ -42,8 +42,20 @@ export class LiveExplorer {
       control.element.addEventListener("change", react);
     }
     if (kind.start) kind.start(this);
-    new ResizeObserver(() => this.resized()).observe(this.panelBox);
+    // The panels' widths come from here (so an update never forces a layout to read them); a new
+    // width redraws without recomputing.
+    this.observer = new ResizeObserver((entries) => this.resized(entries));
+    for (const p of this.panels) this.observer.observe(p.figure);
     this.schedule(true);
+  }
+
+  /**
+   * Give back the large buffers (draws, weights, the pass's states) of an explorer far off the screen:
+   * what is drawn stays, and the next update makes them again (ui/index.js calls this).
+   */
+  release() {
+    if (this.kind.release) this.kind.release(this.ctx);
+    if (this.data && this.data.trace) this.data.trace.hidden = null;
   }
 
   build() {
@@ -59,7 +71,7 @@ export class LiveExplorer {
       figure.className = `gn-panel gn-panel-${panel.id}`;
       figure.innerHTML = `<svg role="img" xmlns="http://www.w3.org/2000/svg"></svg>`;
       this.panelBox.append(figure);
-      return { ...panel, figure, svg: figure.firstChild, width: 0 };
+      return { ...panel, figure, svg: figure.firstChild, width: 0, boxWidth: null, markup: null, label: null };
     });
     this.caption = document.createElement("p");
     this.caption.className = "gn-caption";
@@ -91,12 +103,17 @@ export class LiveExplorer {
     });
   }
 
-  resized() {
-    if (this.panels.some((p) => Math.round(p.figure.getBoundingClientRect().width) !== p.width)) this.schedule(false);
+  resized(entries) {
+    for (const entry of entries) {
+      const panel = this.panels.find((p) => p.figure === entry.target);
+      if (panel) panel.boxWidth = entry.contentRect.width;
+    }
+    if (this.panels.some((p) => p.boxWidth !== null && panelSize(p.boxWidth).width !== p.width)) this.schedule(false);
   }
 
   update(recompute = true) {
     const values = this.values();
+    applyRules(this.config.applies, values, this.controls);
     if (this.kind.relevant) this.kind.relevant(values, this.controls);
     const t0 = performance.now();
     if (recompute || !this.data) {
@@ -107,34 +124,63 @@ export class LiveExplorer {
       } catch (error) {
         this.error = error;
         this.caption.textContent = `Cannot compute this setting: ${error.message}`;
+        this.captionHtml = null;
         return;
       }
     }
     const t1 = performance.now();
-    const sizes = this.panels.map((p) => {
-      const width = Math.max(240, Math.round(p.figure.getBoundingClientRect().width));
-      return { width, height: Math.round(Math.min(340, Math.max(230, width * 0.72))) };
-    });
+    // Only the first drawing reads the layout; later ones use the ResizeObserver's widths.
+    const sizes = this.panels.map((p) => panelSize(p.boxWidth ?? p.figure.getBoundingClientRect().width));
     this.panels.forEach((p, i) => {
       const { width, height } = sizes[i];
-      p.width = width;
-      p.svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-      p.svg.setAttribute("width", width);
-      p.svg.setAttribute("height", height);
-      p.svg.innerHTML = p.draw(this.data, sizes[i]);
-      p.svg.setAttribute("aria-label", p.alt(this.data));
+      if (width !== p.width) {
+        p.width = width;
+        p.svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+        p.svg.setAttribute("width", width);
+        p.svg.setAttribute("height", height);
+      }
+      // a panel the change does not touch (the phase diagram when the depth moves) is not rebuilt
+      const markup = p.draw(this.data, sizes[i]);
+      if (markup !== p.markup) p.svg.innerHTML = p.markup = markup;
+      const label = p.alt(this.data);
+      if (label !== p.label) p.svg.setAttribute("aria-label", p.label = label);
     });
-    this.caption.innerHTML = this.kind.caption(this.data);
+    const caption = this.kind.caption(this.data);
+    if (caption !== this.captionHtml) this.caption.innerHTML = this.captionHtml = caption;
     this.el.gradnotesTiming = { compute: t1 - t0, draw: performance.now() - t1 }; // for benchmarks (ms)
     this.updates += 1;
     this.el.gradnotes = plain({ kind: this.config.kind, updates: this.updates, settings: this.data.values,
-      ...this.kind.numbers(this.data), alt: this.panels.map((p) => p.svg.getAttribute("aria-label")) });
+      ...this.kind.numbers(this.data), alt: this.panels.map((p) => p.label) });
     this.el.dispatchEvent(new CustomEvent("gradnotes:update", { detail: this.el.gradnotes }));
   }
+}
+
+/** A panel's drawing size for the width of its box: at least 240 px wide, height ~0.72 of it (230-340). */
+function panelSize(boxWidth) {
+  const width = Math.max(240, Math.round(boxWidth));
+  return { width, height: Math.round(Math.min(340, Math.max(230, width * 0.72))) };
 }
 
 /** "computed in your browser" line under an explorer, naming the sizes that differ from the notebook's. */
 export function browserNote(parts) {
   return `Computed in your browser${parts.length ? ` (${parts.map(esc).join("; ")})` : ""}. `
     + "The notebook draws the same explorer with Python: download it or launch it from the top of this page.";
+}
+
+/** A rule of gradnotes.widgets._applies as data: does control ``rule.when`` have a value where the control matters? */
+function holds(rule, values) {
+  const raw = values[rule.when] ?? null;
+  const value = raw === "none" ? null : raw; // the package's "none" is null, in the rules too
+  return rule.among ? rule.among.includes(value) : !rule.unless.includes(value);
+}
+
+/** Disable each control whose rules (declared once in Python, sent in the config) say it changes nothing now. */
+export function applyRules(applies, values, controls) {
+  for (const [name, rules] of Object.entries(applies ?? {})) {
+    const control = controls.get(name);
+    if (!control) continue;
+    const failed = rules.find((rule) => !holds(rule, values));
+    control.state({ hidden: control.element.hidden, disabled: Boolean(failed) });
+    control.element.title = failed ? failed.reason : "";
+  }
 }

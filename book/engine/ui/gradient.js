@@ -13,18 +13,12 @@ export function capWidth(control, max) {
   if (fits.length) control.set(fits[fits.length - 1]);
 }
 
-/** The probe's settings from the controls (Python keywords; residual=True is the engine's "post"). */
+/** The probe's settings from the controls (Python keywords; residual: null, "pre" or "post", true meaning "post"). */
 export function probeSettings(v) {
   return {
     depth: v.depth, width: v.width, batch: v.batch, activation: v.activation, init: v.init, gain: v.gain,
-    bias_std: v.bias_std, residual: v.residual ? "post" : null, norm: v.norm, seed: v.seed, dtype: "float32",
+    bias_std: v.bias_std, residual: v.residual || null, norm: v.norm, seed: v.seed, dtype: "float32",
   };
-}
-
-/** The gain scales zeros to zeros: it changes nothing there, so it is disabled. */
-export function gainRelevance(values, controls) {
-  const gain = controls.get("gain");
-  if (gain) gain.state({ disabled: values.init === "zeros" });
 }
 
 function gradAlt(data) {
@@ -46,9 +40,9 @@ export function probeFor(ctx, width) {
 export const gradient = {
   title: "Gradient explorer",
   context: () => ({ probes: new Map() }),
+  release: (ctx) => ctx.probes.clear(),
   prepare(controls, config) { capWidth(controls.get("width"), config.browser.max_width); },
   settings: (values, config) => ({ ...values, batch: config.browser.batch, seed: config.settings.seed ?? 0 }),
-  relevant: gainRelevance,
   compute(v, ctx) {
     const trace = probeFor(ctx, v.width).simulate(probeSettings(v));
     return { trace, summary: trace.summary(), predicted: theory.predictedGradNorms(trace) };

@@ -3,7 +3,7 @@
 
 import { Probe, theory } from "../index.js";
 import { browserNote } from "./explorer.js";
-import { gainRelevance, probeSettings } from "./gradient.js";
+import { probeSettings } from "./gradient.js";
 import { fromTopToBottom, layerPanel, phase } from "./layers.js";
 import { colourBar, esc, fmt, frame, heatImage, image, line } from "./svg.js";
 
@@ -64,11 +64,11 @@ function phaseAlt(d) {
 export const init = {
   title: "Initialization explorer",
   context: (config) => ({ probe: new Probe(), phase: new Map(), grid: config.phase_grid }),
+  release: (ctx) => ctx.probe.release(),
   settings: (values, config) => ({
     ...values, width: Math.min(config.settings.width, config.browser.max_width),
     batch: config.browser.batch, seed: config.settings.seed ?? 0, residual: false, norm: null,
   }),
-  relevant: gainRelevance,
   compute(v, ctx) {
     const trace = ctx.probe.simulate(probeSettings(v));
     const summary = trace.summary();

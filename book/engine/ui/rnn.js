@@ -24,6 +24,7 @@ export const rnn = {
   settings: (values, config) => ({ ...values, width: config.settings.width,
     batch: Math.min(config.settings.batch, config.browser.batch), seed: config.settings.seed ?? 0 }),
   context: () => ({ key: null }),
+  release: (ctx) => Object.assign(ctx, { key: null, normal: null, inputs: null, readout: null }),
   compute(v, ctx) {
     const key = `${v.steps}|${v.width}|${v.batch}|${v.seed}`;
     if (ctx.key !== key) { // the draws of rnnGradients (same stream, same order), kept while only rho or phi move

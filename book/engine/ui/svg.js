@@ -183,9 +183,12 @@ export function colour(map, t) {
  * A heat map as a data URL: `rows` x `cols` cells, value(row, col) -> t in [0, 1] or null (blank),
  * row 0 at the bottom. Drawn with preserveAspectRatio="none" and crisp edges.
  */
+let heatCanvas = null; // one canvas for every heat map of the page (each becomes a data URL at once)
+
 export function heatImage(rows, cols, value, map) {
-  const canvas = document.createElement("canvas");
-  canvas.width = cols;
+  if (!heatCanvas) heatCanvas = document.createElement("canvas");
+  const canvas = heatCanvas;
+  canvas.width = cols; // (also clears it)
   canvas.height = rows;
   const ctx = canvas.getContext("2d");
   const img = ctx.createImageData(cols, rows);
