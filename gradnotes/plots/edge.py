@@ -1,6 +1,7 @@
 """The edge of chaos, drawn: the correlation map, measured correlations, depth scales, trainability, spectra.
 
-Every function takes computed results (from :mod:`gradnotes.theory`,
+The explorer's updatable panels (:func:`plot_layer_band`, :func:`plot_xi_phase`) are written in
+:mod:`gradnotes.plots._edge_panels`. Every function takes computed results (from :mod:`gradnotes.theory`,
 :func:`gradnotes.measure_correlations`, :func:`gradnotes.training.trainability_grid`,
 :func:`gradnotes.jacobian_singular_values`) and an ``ax``, draws, and returns its artists.
 """
@@ -11,10 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# The explorer's panels (updatable, for a blitted figure) have their own module; their public path is here.
+from ._edge_panels import XI_RANGE, LayerBandArtists, XiPhaseArtists, plot_layer_band, plot_xi_phase
 from ._style import FONT, style_axes
 
 __all__ = ["plot_c_map", "CMapArtists", "plot_correlation_layers", "plot_depth_scales", "plot_trainability",
-           "plot_singular_spectra"]
+           "plot_singular_spectra", "plot_layer_band", "LayerBandArtists", "plot_xi_phase", "XiPhaseArtists",
+           "XI_RANGE"]
 
 
 @dataclass

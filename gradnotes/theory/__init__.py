@@ -28,6 +28,7 @@ Layout (private modules, re-exported here; one public path per name):
 ``_fixed_point``   the one fixed-point solver (a length map as a callable)
 ``_maps``          length map, fixed point, chi_1, variance/gradient profiles
 ``_correlation``   the c-map of two inputs, c*, chi_c and the depth scales xi_q, xi_c
+``_dual``          the same c-map as a power series: fast, for sliders and a grid of xi_c
 ``_critical``      the edge of chaos, continuous or a jump
 ``_phase``         chi_1 on a grid: exact and tabulated
 ``_trace``         predictions for a probed network (``Trace.spec``)
@@ -42,6 +43,7 @@ Examples
 
 from ._correlation import (DepthScales, chi_c, correlation_map, correlation_profile, depth_scales,
                            fixed_point_correlation)
+from ._dual import CMapSeries, CorrelationGrid, c_map_series, correlation_grid, fast_correlation_profile
 from ._critical import DiscontinuousEdgeError, EdgeOfChaos, critical_sigma_w, edge_of_chaos
 from ._maps import chi1, fixed_point, gradient_profile, length_map, variance_profile, weight_gradient_profile
 from ._phase import phase_axes, phase_diagram, phase_grid
@@ -54,4 +56,5 @@ __all__ = [
     "phase_diagram", "phase_axes", "phase_grid", "predicted_variance", "predicted_grad_norms",
     "gaussian_expectation", "expect",
     "correlation_map", "fixed_point_correlation", "chi_c", "depth_scales", "DepthScales", "correlation_profile",
+    "c_map_series", "CMapSeries", "fast_correlation_profile", "correlation_grid", "CorrelationGrid",
 ]

@@ -13,6 +13,7 @@ gradnotes.widgets.gradient.gradient_explorer``); a new explorer adds one line he
 """
 
 from .activation import ActivationExplorer, activation_explorer
+from .edge import EdgeExplorer, edge_explorer
 from .gradient import GradientExplorer, gradient_explorer
 from .init import InitExplorer, init_explorer
 from .recurrent import RNNExplorer, rnn_explorer
@@ -25,5 +26,6 @@ __all__ = [
     "init_explorer", "InitExplorer",
     "rnn_explorer", "RNNExplorer",
     "training_explorer", "TrainingExplorer",
+    "edge_explorer", "EdgeExplorer",
     "static_explorer", "StaticExplorer", "static_in_book", "book_explorer",
 ]
