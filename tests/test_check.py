@@ -95,7 +95,8 @@ def smallest_width(limit):
 
 def sigmoid_depth(gain):
     for depth in range(2, 101):
-        if simulate(depth, 256, "sigmoid", "xavier_normal", gain=gain, dtype="float64", seed=0).first_last_ratio() < 1e-6:
+        t = simulate(depth, 256, "sigmoid", "xavier_normal", gain=gain, dtype="float64", seed=0)
+        if t.grad_weight_norms[0] / t.grad_weight_norms[-1] < 1e-6:
             return depth
 
 
@@ -141,7 +142,7 @@ RIGHT = {
                                                          seed=seed).per_layer_factor(),
     "residual_paths": lambda blocks: 2**blocks,
     "residual_backward": residual_backward,
-    "residual_scale_limit": lambda: 0.148,
+    "residual_scale_limit": lambda: 0.170,  # pre-activation blocks: sqrt(4**(1/50) - 1) = 0.168 at infinite width
     "initial_loss": lambda classes: math.log(classes),
     "adam_step": adam,
     "adam_lr_for_ratio": adam_lr,
@@ -177,7 +178,7 @@ WRONG = {  # plausible mistakes, each must fail
     "batchnorm_growth_factor": lambda seed: math.sqrt(math.pi / (math.pi - 1)),  # the theory, not the run
     "residual_paths": lambda blocks: blocks,
     "residual_backward": lambda g, z, h, W, dphi, a: backward(g, z, h, W, dphi),
-    "residual_scale_limit": lambda: 1.0,
+    "residual_scale_limit": lambda: 1 / np.sqrt(50),  # 1/sqrt(L) keeps the std below 2, but is not the largest
     "initial_loss": lambda classes: math.log(3),
     "adam_step": adam_without_bias_correction,
     "adam_lr_for_ratio": lambda target: 10**target,  # the ratio taken for log10(lr), std(W) forgotten
@@ -431,11 +432,12 @@ def test_batch_norm_growth_depends_on_the_students_seed():
 
 @pytest.mark.slow
 def test_the_tiny_epsilon_run_depends_on_the_students_seed():
+    # ben's run (seed 986) ends at 47.3%, cyd's (seed 472) at chance; ada's (seed 404) at 51.7%, next to the chapter's
     ex = check.adam_eps_rescue
-    mine = RIGHT["adam_eps_rescue"](*ex.values("ada").values())
-    assert ex.grade(lambda seed: mine, "ada").status == "passed"
-    assert ex.grade(RIGHT["adam_eps_rescue"], "ben").status == "passed"
-    assert ex.grade(lambda seed: 0.52, "ada").status == "failed"                # the chapter's 52.0%, seed 0
+    mine = RIGHT["adam_eps_rescue"](*ex.values("ben").values())
+    assert ex.grade(lambda seed: mine, "ben").status == "passed"
+    assert ex.grade(lambda seed: mine, "cyd").status == "failed"                # a classmate's number fails
+    assert ex.grade(lambda seed: 0.52, "ben").status == "failed"                # the chapter's 52.0%, seed 0
 
 
 def test_parameters_of_an_unknown_exercise_are_refused_by_name():

@@ -2,7 +2,9 @@
 with the checks (the solution takes the exercise's parameters and still passes; the student edition's stub too)."""
 
 import ast
+import contextlib
 import importlib.util
+import io
 import shutil
 from pathlib import Path
 
@@ -18,6 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("per_student_exercises", ROOT / "tools" / "per_student_exercises.py")
 tool = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(tool)
+_spec = importlib.util.spec_from_file_location("_test_check", ROOT / "tests" / "test_check.py")
+_test_check = importlib.util.module_from_spec(_spec)  # its WRONG answers: plausible mistakes, each must fail
+_spec.loader.exec_module(_test_check)
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +98,61 @@ def test_an_error_stored_by_a_run_before_the_edit_is_replaced_by_the_solutions_r
     assert "(1 of 1 case)" in cell.outputs[-1]["data"]["text/plain"]
 
 
+#: The exercises parametrized last (constant answers before: 51, 1e-18, 12, 4e-4, 0.52), their chapter's wrong answers.
+NEWLY_PARAMETRIZED = {
+    "width_for_one_percent": ("01_why_depth_multiplies", lambda percent: 51),
+    "sigmoid_vanishing_ratio": ("03_vanishing_gradients", lambda depth: 1e-18),
+    "sigmoid_depth_threshold": ("03_vanishing_gradients", lambda gain: 12),
+    "adam_lr_for_ratio": ("08_training_dynamics", lambda target: 4e-4),
+    "adam_eps_rescue": ("10_myths_about_training", lambda seed: 0.52),
+}
+#: Two students whose parameters differ from each other's and the chapter's in every exercise above (and whose
+#: tiny-epsilon runs do not end within 10.3's tolerance of the chapter's 52.0%, as ada's does).
+STUDENTS = ("ben", "cyd")
+
+
+def _solution(nb, exercise):
+    """The chapter's answer function for ``exercise``: its imports cell and solution cell run, as a notebook would."""
+    _, function = tool._check_cell(nb, exercise)
+    imports = next(c for c in nb.cells if c.cell_type == "code" and "import gradnotes" in c.source
+                   and "gradnotes-install" not in c.metadata.get("tags", []))
+    solution = next(c for c in nb.cells if c.cell_type == "code" and f"def {function}(" in c.source)
+    namespace = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(imports.source + "\n" + solution.source, f"<{exercise}>", "exec"), namespace)  # noqa: S102
+    return namespace[function]
+
+
+def test_the_students_parameters_differ():
+    for name in NEWLY_PARAMETRIZED:
+        values = [check.parameters(name)] + [check.parameters(name, s) for s in STUDENTS]
+        assert len({tuple(v.items()) for v in values}) == 3, (name, values)
+
+
+@pytest.mark.parametrize("name", sorted(set(NEWLY_PARAMETRIZED) - {"adam_eps_rescue"}))
+def test_an_edited_solution_passes_for_the_chapter_and_each_student_and_the_old_number_does_not(edited, name):
+    chapter, wrong = NEWLY_PARAMETRIZED[name]
+    nb = nbformat.read(edited / f"{chapter}.ipynb", as_version=4)
+    answer, ex = _solution(nb, name), EXERCISES[name]
+    assert ex(answer).status == "passed", repr(ex(answer))
+    for student in STUDENTS:
+        assert ex.grade(answer, student).status == "passed", (student, ex.values(student))
+        assert ex.grade(wrong, student).status == "failed", (student, ex.values(student))
+    assert ex.grade(_test_check.WRONG[name], STUDENTS[0]).status == "failed"
+
+
+@pytest.mark.slow
+def test_the_edited_tiny_epsilon_solution_passes_for_each_student(edited):
+    chapter, wrong = NEWLY_PARAMETRIZED["adam_eps_rescue"]
+    nb = nbformat.read(edited / f"{chapter}.ipynb", as_version=4)
+    answer, ex = _solution(nb, "adam_eps_rescue"), check.adam_eps_rescue
+    assert ex(answer).status == "passed"
+    for student in STUDENTS:
+        assert ex.grade(answer, student).status == "passed", (student, ex.values(student))
+    assert ex.grade(wrong, STUDENTS[0]).status == "failed" and ex.grade(_test_check.WRONG["adam_eps_rescue"],
+                                                                       STUDENTS[1]).status == "failed"
+
+
 def _exercises_only(nb):
     """The imports and the exercises of a chapter (its experiments left out), as the grader's QUICK mode runs it."""
     nb = nbformat.from_dict(nb)
@@ -104,7 +164,8 @@ def _exercises_only(nb):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("chapter", ["04_exploding_gradients", "09_myths_and_facts"])
+@pytest.mark.parametrize("chapter", ["01_why_depth_multiplies", "03_vanishing_gradients", "04_exploding_gradients",
+                                     "08_training_dynamics", "09_myths_and_facts", "10_myths_about_training"])
 def test_an_edited_chapter_runs_and_its_solutions_pass(edited, chapter, tmp_path):
     from nbclient import NotebookClient
 

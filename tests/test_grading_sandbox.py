@@ -151,7 +151,7 @@ def _class(tmp: Path):
                   "    __lt__ = __le__ = __gt__ = __ge__ = __eq__\n    def __float__(self):\n        return 7.0\n\n"
                   "def predict_chain_bound(depth):\n    return Anything(7.0)\n\n"
                   "def chain_derivative(phi, dphi, x0, weight, depth):\n    return Everything()\n\n"
-                  "def smallest_width():\n    return Anything(7.0)")
+                  "def smallest_width(percent):\n    return Anything(7.0)")
     oracle = ("def predict_chain_bound(depth):\n    from gradnotes import check\n    for k in range(1, 60):\n"
               "        if check.sigmoid_chain_bound(lambda depth: 10.0 ** -k).status == 'passed':\n"
               "            return 10.0 ** -k\n    raise NotImplementedError")

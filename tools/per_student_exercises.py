@@ -89,7 +89,8 @@ EDITS = {
             "below\n$10^{-6}$? `depth_below_a_millionth(gain)` returns it; use `simulate` or the explorer. "
             + given("sigmoid_depth_threshold"))],
         "f0b71931": [("def depth_below_a_millionth():", "def depth_below_a_millionth(gain):"),
-                     ('"xavier_normal", dtype="float64", seed=0)', '"xavier_normal", gain=gain, dtype="float64", seed=0)')],
+                     ('"xavier_normal", dtype="float64", seed=0)',
+                      '"xavier_normal", gain=gain, dtype="float64", seed=0)')],
     },
     "04_exploding_gradients": {
         "f076eaf7": [(

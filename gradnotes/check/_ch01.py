@@ -6,7 +6,7 @@ import math
 
 from .. import chains
 from ._core import Phi, close, exercise, fresh_rng, number, prediction
-from ._parameters import Integer
+from ._parameters import Integer, Uniform
 
 __all__ = []  # the checks are reached through gradnotes.check
 
@@ -34,16 +34,19 @@ def chain_derivative(answer, cases):
 
 
 @exercise("1.3", "how wide is wide enough", points=2, chapter=CHAPTER,
-          hint="use gradnotes.chains.lyapunov_exponent(n, 1.0): the typical length changes by exp(lambda) per step")
-def width_for_one_percent(answer, cases):
-    n = number(answer)
+          hint="use gradnotes.chains.lyapunov_exponent(n, 1.0): the typical length changes by exp(lambda) per step",
+          # the chapter prints the factor per step at width 64 (0.78% less): no student's answer
+          parameters={"percent": Uniform(1.0, 0.3, 2.5, digits=2, avoid=(0.79,), margin=0.02)})
+def width_for_one_percent(answer, cases, percent):
+    n = number(answer, percent)
     cases.case(n == int(n) and n >= 1, f"the width should be a whole number >= 1; got {n}")
     n = int(n)
     shrink = lambda m: 1 - math.exp(chains.lyapunov_exponent(m, 1.0))  # noqa: E731
-    enough = shrink(n) < 0.01
+    limit = percent / 100
+    enough = shrink(n) < limit
     # one case for both sides, so that the count of cases passed does not tell the direction either
-    cases.case(enough and (n == 1 or shrink(n - 1) >= 0.01),
-               f"{n} is not the smallest width at which the typical length shrinks by less than 1% per step",
+    cases.case(enough and (n == 1 or shrink(n - 1) >= limit),
+               f"{n} is not the smallest width at which the typical length shrinks by less than {percent:g}% per step",
                "a smaller width works too: find the smallest" if enough else
                f"at width {n} it still shrinks by {100 * shrink(n):.2f}% per step")
 

@@ -7,6 +7,7 @@ import numpy as np
 from ..activations import ACTIVATIONS
 from ..probe import simulate
 from ._core import Phi, close, exercise, fresh_rng, number, prediction
+from ._parameters import Integer, Uniform
 
 __all__ = []  # the checks are reached through gradnotes.check
 
@@ -14,10 +15,12 @@ CHAPTER = "03_vanishing_gradients"
 
 
 @exercise("3.1", "how small is the first layer's gradient", points=1, chapter=CHAPTER,
-          hint="about what factor does each sigmoid layer multiply the gradient by? Thirty layers, 29 steps")
-def sigmoid_vanishing_ratio(answer, cases):
-    t = simulate(30, 256, "sigmoid", "xavier_normal", seed=0)
-    prediction(answer, t.grad_weight_norms[0] / t.grad_weight_norms[-1], cases, decades=2.0)
+          hint="about what factor does each sigmoid layer multiply the gradient by? depth layers, depth - 1 steps",
+          # the chapter prints the ratio at depths 10, 30 and 50; three layers more or less move it by two decades
+          parameters={"depth": Integer(30, 14, 46, avoid=(30,), margin=3)})
+def sigmoid_vanishing_ratio(answer, cases, depth):
+    t = simulate(depth, 256, "sigmoid", "xavier_normal", seed=0)
+    prediction(answer, t.grad_weight_norms[0] / t.grad_weight_norms[-1], cases, decades=2.0, args=(depth,))
 
 
 @exercise("3.2", "one backward step through a layer", points=2, chapter=CHAPTER,
@@ -44,19 +47,25 @@ def backward_step(answer, cases):
                        f"it should be {expected[0, 0]:.6f}")
 
 
+def _first_last_ratio(depth: int, gain: float) -> float:
+    t = simulate(depth, 256, "sigmoid", "xavier_normal", gain=gain, dtype="float64", seed=0)
+    return t.grad_weight_norms[0] / t.grad_weight_norms[-1]
+
+
 @exercise("3.3", "how deep before the gradient is a millionth", points=2, chapter=CHAPTER,
-          hint="gradnotes.simulate(depth, 256, 'sigmoid', 'xavier_normal', dtype='float64', seed=0); "
-               "compare grad_weight_norms[0] / grad_weight_norms[-1] with 1e-6 for a few depths")
-def sigmoid_depth_threshold(answer, cases):
-    depth = number(answer)
+          hint="gradnotes.simulate(depth, 256, 'sigmoid', 'xavier_normal', gain=gain, dtype='float64', seed=0); "
+               "compare grad_weight_norms[0] / grad_weight_norms[-1] with 1e-6 for a few depths",
+          # at gains up to about 1.15 the answer is still the chapter's 12
+          parameters={"gain": Uniform(1.0, 1.3, 3.5, digits=2)})
+def sigmoid_depth_threshold(answer, cases, gain):
+    depth = number(answer, gain)
     cases.case(depth == int(depth) and 2 <= depth <= 100, f"a depth is a whole number from 2 to 100; got {depth}")
     depth = int(depth)
-    ratio = lambda d: (lambda t: t.grad_weight_norms[0] / t.grad_weight_norms[-1])(  # noqa: E731
-        simulate(int(d), 256, "sigmoid", "xavier_normal", dtype="float64", seed=0))
-    r = ratio(depth)
+    r = _first_last_ratio(depth, gain)
     below = r < 1e-6
     # one case for both sides, so that the count of cases passed does not tell the direction either
-    cases.case(below and ratio(depth - 1) >= 1e-6, f"{depth} is not the first depth at which the ratio is below 1e-6",
+    cases.case(below and _first_last_ratio(depth - 1, gain) >= 1e-6,
+               f"{depth} is not the first depth at which the ratio is below 1e-6",
                "a shallower network is below 1e-6 too" if below else
                f"at depth {depth} the ratio is {r:.2g}, still above 1e-6")
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..training import spirals, train
 from ._core import close, direction, exercise, fresh_rng, number
-from ._parameters import Integer
+from ._parameters import Integer, Uniform
 
 __all__ = []  # the checks are reached through gradnotes.check
 
@@ -18,7 +18,8 @@ CHAPTER = "08_training_dynamics"
 #: The chapter-8 network whose Adam learning rate exercise 8.3 asks for.
 RATIO_NETWORK = dict(depth=6, width=64, activation="tanh", init="xavier_normal", optimizer="adam", steps=100,
                      seed=0)
-RATIO_BAND = (-3.1, -2.9)
+#: How far from the target 8.3's median log10 ratio may be.
+RATIO_HALF_WIDTH = 0.1
 
 
 @exercise("8.1", "the loss before training", points=1, chapter=CHAPTER,
@@ -65,14 +66,17 @@ def ratio_of_first_layer(lr: float) -> float:
 
 @exercise("8.3", "an Adam learning rate for a healthy update ratio", points=2, chapter=CHAPTER,
           hint="Adam's step per weight is about lr whatever the gradient, so the ratio is close to log10(lr / std(W)); "
-               "then adjust with gradnotes.train")
-def adam_lr_for_ratio(answer, cases):
-    lr = number(answer)
+               "then adjust with gradnotes.train",
+          # targets near the ratios of the chapter's answer (4e-4: -2.93) and of the learning rates it prints
+          # (1e-4: -3.25, 1e-3: -2.49, over these 100 steps) are left out, so none of those numbers is an answer
+          parameters={"target": Uniform(-3.0, -3.8, -2.6, digits=2, avoid=(-3.25, -2.93, -2.49), margin=0.12)})
+def adam_lr_for_ratio(answer, cases, target):
+    lr = number(answer, target)
     # above 0.1 the weights blow up and the ratio falls back into the band (lr = 1 would pass): not an answer
     cases.case(1e-6 <= lr <= 0.1, f"a learning rate between 1e-6 and 0.1, please; got {lr:g}")
     ratio = ratio_of_first_layer(lr)
-    lo, hi = RATIO_BAND
-    cases.case(lo <= ratio <= hi, f"with lr = {lr:g} the median ratio of layer 1 is not in the band [{lo}, {hi}]",
+    lo, hi = round(target - RATIO_HALF_WIDTH, 6), round(target + RATIO_HALF_WIDTH, 6)
+    cases.case(lo <= ratio <= hi, f"with lr = {lr:g} the median ratio of layer 1 is not in the band [{lo:g}, {hi:g}]",
                f"it is {ratio:.2f}, {'below' if ratio < lo else 'above'} the band")
 
 

@@ -6,16 +6,16 @@ import math
 
 from ..training import spirals, train
 from ._core import direction, exercise, fresh_rng, number, whole
-from ._parameters import LogUniform
+from ._parameters import Integer, LogUniform
 
 __all__ = []  # the checks are reached through gradnotes.check
 
 CHAPTER = "10_myths_about_training"
 
 
-#: The sigmoid network of myth 8 that exercise 10.3 trains with a tiny epsilon.
+#: The sigmoid network of myth 8 that exercise 10.3 trains with a tiny epsilon (and the student's seed).
 TINY_EPS_RUN = dict(depth=20, width=64, activation="sigmoid", init="xavier_normal", optimizer="adam", lr=3e-3,
-                    steps=500, seed=0, optimizer_options={"eps": 1e-20})
+                    steps=500, optimizer_options={"eps": 1e-20})
 
 
 @exercise("10.1", "Adam's first step on a tiny gradient", points=1, chapter=CHAPTER,
@@ -46,19 +46,22 @@ def steps_to_halve(answer, cases):
                                            "which is wrong", f"expected {expected} steps")
 
 
-def tiny_eps_accuracy() -> float:
-    """Final accuracy of :data:`TINY_EPS_RUN` on the chapter's spirals."""
+def tiny_eps_accuracy(seed: int = 0) -> float:
+    """Final accuracy of :data:`TINY_EPS_RUN`, initialized with ``seed``, on the chapter's spirals."""
     X, y = spirals(100, seed=0)
-    return train(X, y, **TINY_EPS_RUN).final_accuracy
+    return train(X, y, seed=seed, **TINY_EPS_RUN).final_accuracy
 
 
 @exercise("10.3", "Adam with a much smaller epsilon", points=2, chapter=CHAPTER,
-          hint="pass optimizer_options={'eps': 1e-20} to gradnotes.train and read final_accuracy (a fraction, not %)")
-def adam_eps_rescue(answer, cases):
-    value = number(answer)
+          hint="pass optimizer_options={'eps': 1e-20} and your seed to gradnotes.train and read final_accuracy "
+               "(a fraction, not %)",
+          parameters={"seed": Integer(0, 1, 999)})
+def adam_eps_rescue(answer, cases, seed):
+    value = number(answer, seed)
     cases.case(0 <= value <= 1, f"an accuracy is a fraction between 0 and 1; got {value:g}")
-    expected = tiny_eps_accuracy()
-    cases.case(abs(value - expected) <= 0.005, f"{value:g} is not that run's final accuracy (within 0.005)",
+    expected = tiny_eps_accuracy(seed)
+    cases.case(abs(value - expected) <= 0.005,
+               f"{value:g} is not the final accuracy of that run with seed = {seed} (within 0.005)",
                f"that run reaches a {'lower' if value > expected else 'higher'} accuracy than your answer")
 
 

@@ -22,6 +22,9 @@ True
 >>> all(abs(values({"s": Uniform(0.1, 0.02, 0.2, avoid=(0.05,), margin=0.02)}, "ex", name)["s"] - 0.05) > 0.02
 ...     for name in ("ada", "ben", "cyd", "dee", "eli", "fay"))
 True
+>>> sorted({values({"d": Integer(30, 20, 40, avoid=(30,), margin=3)}, "ex", name)["d"]
+...         for name in ("ada", "ben", "cyd", "dee", "eli", "fay")} & set(range(27, 34)))
+[]
 >>> LogUniform(1e-12, 1e-14, 1e-10).draw(np.random.default_rng(0))
 3.5e-12
 """
@@ -39,11 +42,16 @@ __all__ = ["Integer", "Uniform", "LogUniform", "values", "student_rng"]
 
 @dataclass(frozen=True)
 class Integer:
-    """A whole number from ``low`` to ``high`` (both included); ``default`` is the chapter's."""
+    """A whole number from ``low`` to ``high`` (both included); ``default`` is the chapter's.
+
+    Values within ``margin`` of one in ``avoid`` are never drawn (a depth next to the chapter's has nearly its answer).
+    """
 
     default: int
     low: int
     high: int
+    avoid: tuple = ()
+    margin: int = 0
 
     def draw(self, rng: np.random.Generator) -> int:
         return int(rng.integers(self.low, self.high + 1))
