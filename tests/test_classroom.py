@@ -31,7 +31,15 @@ def solution_lines(nb):
 
 @pytest.fixture(scope="module")
 def student_dir(tmp_path_factory):
-    dest = tmp_path_factory.mktemp("student")
+    """The student edition in ``<tmp>/notebooks``, beside a ``_build/cache`` that is the repository's: chapter 11
+    reads its training grid from ``../_build/cache`` as in the repository (the grid costs minutes once, and
+    nbval and the book reuse what this run computes)."""
+    base = tmp_path_factory.mktemp("student")
+    cache = ROOT / "_build" / "cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    (base / "_build").mkdir()
+    (base / "_build" / "cache").symlink_to(cache, target_is_directory=True)
+    dest = base / "notebooks"
     make_student_edition(ROOT / "notebooks", dest)
     return dest
 

@@ -192,8 +192,13 @@ def test_phase_diagram_image_contour_and_marker():
     art.update(point=(2.0, 0.5), label="here")
     assert art.marker.get_data() == ([2.0], [0.5]) and art.marker_label.get_text() == "here"
     assert art.image is image and art.image.get_array() is data  # only the marker moved
-    art.update(point=(9.0, 0.5))  # outside the grid: pinned to the border, hollow
-    assert art.marker.get_data() == ([sw[-1]], [0.5]) and art.marker.get_markerfacecolor() == "none"
+    art.update(point=(16.0, 0.5), label="chi")  # outside the grid: an arrow on the border, its true sigma_w
+    assert art.marker.get_data() == ([sw[-1]], [0.5]) and art.marker.get_marker() == ">"
+    assert art.marker_label.get_text() == r"$\sigma_w$ = 16 (off the diagram)"
+    art.update(point=(2.0, 5.0), label="chi")
+    assert art.marker.get_marker() == "^" and art.marker_label.get_text() == r"$\sigma_b$ = 5 (off the diagram)"
+    art.update(point=(2.0, 0.5), label="here")
+    assert art.marker.get_marker() == "*" and art.marker_label.get_text() == "here"
     assert "Tanh" in art.title.get_text()
     draw(fig)
 

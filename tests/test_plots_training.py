@@ -15,6 +15,7 @@ from gradnotes.plots import (
     plot_update_ratios,
 )
 from gradnotes.plots.regions import CLASS_COLORS
+from gradnotes.plots.training import config_line
 from gradnotes.plots.training import HEALTHY_RATIO, RATIO_WINDOW
 
 
@@ -226,8 +227,9 @@ def test_plot_training_draws_five_panels_titled_by_the_config(name, data, reques
         warnings.simplefilter("error")
         fig = plot_training(run, *data)
         png = fig._repr_png_()
-    assert repr(fig) == "<Figure 1100x600 px, 5 panels>" and png[:4] == b"\x89PNG"
+    assert repr(fig) == "<Figure 800x1000 px, 5 panels>" and png[:4] == b"\x89PNG"
     title = fig.get_suptitle()
+    assert title == config_line(run).replace("  ·  ", "\n")  # settings, then sizes: two lines
     c = run.config
     assert ACTIVATIONS[c["activation"]].label in title and f"{c['optimizer']} lr {c['lr']:g}" in title
     assert [ax.get_title(loc="left") for ax in fig.axes] == [

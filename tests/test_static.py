@@ -118,13 +118,13 @@ def test_factories_are_live_unless_the_book_build_asks(monkeypatch):
 
 def test_a_cell_can_keep_other_controls_and_a_live_explorer_ignores_them(monkeypatch):
     factory = static.static_in_book(gw.gradient_explorer.__wrapped__, static.GRIDS[gw.gradient_explorer])
-    monkeypatch.setitem(static.VALUES, "residual", (False, True))
+    monkeypatch.setitem(static.VALUES, "residual", (None, "pre"))
     monkeypatch.setitem(static.VALUES, "norm", (None, "batch"))
     monkeypatch.setenv(static.ENV, "1")
     made = factory(depth=3, width=16, batch=8, residual=True, static_controls=("residual", "norm"))
-    assert made.options == {"residual": [False, True], "norm": [None, "batch"]}
-    assert made.values() == {"residual": True, "norm": None}
-    assert [c.label for c in made.controls.values()] == ["on", "none"]
+    assert made.options == {"residual": [None, "pre", "post"], "norm": [None, "batch"]}  # True is "post"
+    assert made.values() == {"residual": "post", "norm": None}
+    assert [c.label for c in made.controls.values()] == ["post-activation", "none"]
     with pytest.raises(ValueError, match="no precomputed values"):
         factory(depth=3, width=16, batch=8, static_controls=("seed",))
     # values given by the cell win over the registries
@@ -169,7 +169,7 @@ def test_every_grid_keeps_two_valid_controls_and_few_distinct_pictures(factory):
 # --- registration where the explorer is defined (book_explorer) -------------------------
 
 FACTORIES = {"gradient": "gradient_explorer", "activation": "activation_explorer", "init": "init_explorer",
-             "recurrent": "rnn_explorer", "training": "training_explorer"}
+             "recurrent": "rnn_explorer", "training": "training_explorer", "edge": "edge_explorer"}
 
 
 @pytest.mark.parametrize("module, name", FACTORIES.items())

@@ -23,6 +23,7 @@ from gradnotes.widgets import (
     init_explorer,
 )
 from gradnotes.widgets import _controls
+from gradnotes.widgets import edge as ew
 from gradnotes.widgets import recurrent as rw
 from gradnotes.widgets import training as tw
 from gradnotes.widgets._canvas import encode_png
@@ -286,6 +287,7 @@ QUICK = {
     ActivationExplorer: dict(),
     rw.RNNExplorer: dict(width=16, batch=8),
     tw.TrainingExplorer: dict(width=16, steps=20, n_per_class=20),
+    ew.EdgeExplorer: dict(width=32, seeds=2, batch=8),
 }
 # Every control's description and range (log sliders: the value range) as the chapters and the book use them.
 CONTROLS = {
@@ -301,6 +303,8 @@ CONTROLS = {
     tw.TrainingExplorer: dict(activation="activation", init="init", optimizer="optimizer", clip="clip",
                               depth=("depth", 2, 30, 1), gain=("gain", 0.25, 2.0),
                               lr=("lr", 1e-4, 1.0), weight_decay="w. decay"),
+    ew.EdgeExplorer: dict(activation="activation", sigma_w2=("σ_w²", 0.25, 4.0), sigma_b2=("σ_b²", 0.0, 1.0),
+                          depth=("depth", 2, 100, 1), c_input=("inputs' c", 0.0, 0.99)),
 }
 
 
@@ -395,6 +399,7 @@ MOVES = {  # (update(...), a control moved as the browser moves it)
     ActivationExplorer: (dict(activation="elu", parameter=0.5, x_range=3.0), ("activation", "leaky_relu")),
     rw.RNNExplorer: (dict(spectral_radius=1.5, steps=30), ("activation", "relu")),
     tw.TrainingExplorer: (dict(depth=3, optimizer="sgd", lr=0.1), ("activation", "relu")),
+    ew.EdgeExplorer: (dict(depth=7, sigma_w2=1.5, c_input=0.3), ("sigma_b2", 0.2)),
 }
 
 

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+from install_cell import TAG  # tools/ is this script's folder, so it is on the path
 from nbclient import NotebookClient
 
 
@@ -24,6 +25,8 @@ def execute(path: Path, timeout: int = 300) -> None:
     NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        if TAG in cell.metadata.get("tags", []):  # stored as tools/install_cell.py writes it: never run
+            cell.outputs, cell.execution_count = [], None
     nb.metadata.pop("widgets", None)  # widget state is generated at build time, not committed
     nbformat.write(nb, path)
 

@@ -19,7 +19,8 @@ from matplotlib.figure import Figure
 
 from ._describe import describe, plain, smallest_text_px
 
-__all__ = ["BookFigure", "subplots", "shrink_png", "describe", "png_description", "smallest_text_px", "plain"]
+__all__ = ["BookFigure", "subplots", "shrink_png", "describe", "png_description", "smallest_text_px", "plain",
+           "fit_titles"]
 
 #: The PNG text chunk (a standard keyword) that carries the alt text.
 DESCRIPTION = "Description"
@@ -87,6 +88,46 @@ def png_description(png: bytes) -> str | None:
     return getattr(Image.open(io.BytesIO(png)), "text", {}).get(DESCRIPTION)
 
 
+def fit_titles(fig, min_px: float) -> bool:
+    """Shrink (not below ``min_px`` pixels) or wrap each title wider than its panel (the suptitle: the figure).
+
+    Enlarged text keeps a figure legible in the book's column, but a panel's title
+    is as wide as its words: drawn larger it would run into the next panel or
+    off the figure. Returns whether anything changed (draw again then).
+
+    Examples
+    --------
+    >>> fig, (a, b) = subplots(1, 2, figsize=(4, 2))
+    >>> _ = a.set_title("a title far too long for a panel two inches wide", fontsize=14)
+    >>> fig.draw_without_rendering(); fit_titles(fig, 11.0)
+    True
+    >>> "\\n" in a.title.get_text() or a.title.get_fontsize() < 14
+    True
+    """
+    renderer = fig.canvas.get_renderer()
+    changed = False
+    titles = [(t, ax.get_window_extent(renderer).width) for ax in fig.axes
+              for t in (ax.title, ax._left_title, ax._right_title) if t.get_text()]
+    if getattr(fig, "_suptitle", None) is not None and fig._suptitle.get_text():
+        titles.append((fig._suptitle, fig.bbox.width))
+    for text, room in titles:
+        width = text.get_window_extent(renderer).width
+        if width <= room * 1.02:
+            continue
+        size = text.get_fontsize()
+        smallest = min_px * 72 / fig.dpi
+        new = max(size * room / width, min(size, smallest))
+        text.set_fontsize(new)
+        if width * new / size > room * 1.02 and "\n" not in text.get_text():  # still too wide: two lines
+            words = text.get_text().split(" ")
+            middle = len(text.get_text()) / 2
+            cut = min(range(1, len(words)), key=lambda k: abs(len(" ".join(words[:k])) - middle), default=None)
+            if cut is not None:
+                text.set_text(" ".join(words[:cut]) + "\n" + " ".join(words[cut:]))
+        changed = True
+    return changed
+
+
 class BookFigure(Figure):
     """A Figure with an Agg canvas that displays itself as PNG in Jupyter."""
 
@@ -126,6 +167,8 @@ class BookFigure(Figure):
                 if id(text) not in ticks:
                     text.set_fontsize(text.get_fontsize() * scale)
             shown.draw_without_rendering()
+            if fit_titles(shown, smallest * scale):
+                shown.draw_without_rendering()
         buf = io.BytesIO()
         metadata = {"Software": None, TEXT_PX: f"{smallest * scale:.1f}"}
         shown.savefig(buf, format="png", facecolor="white", metadata=metadata)

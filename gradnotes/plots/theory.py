@@ -61,6 +61,15 @@ def _clamp(value, lo, hi):
     return min(max(value, lo), hi)
 
 
+def _arrow(x, y, sw, sb) -> str:
+    """The triangle marker pointing from the diagram towards ``(x, y)`` outside it."""
+    if x > sw[-1]:
+        return ">"
+    if x < sw[0]:
+        return "<"
+    return "^" if y > sb[-1] else "v"
+
+
 class PhaseArtists:
     """Artists of :func:`plot_phase_diagram`.
 
@@ -72,7 +81,8 @@ class PhaseArtists:
         The edge of chaos, ``chi_1 = 1`` (replaced when the activation changes).
     ordered_label, chaotic_label : Text
     marker : Line2D
-        The current ``(sigma_w, sigma_b)``; outside the grid it sits on the border, hollow.
+        The current ``(sigma_w, sigma_b)``: a star; outside the grid an arrow on the border pointing to
+        it, labelled with the value that lies off the diagram.
     marker_label : Text
     """
 
@@ -183,8 +193,17 @@ class PhaseArtists:
         x, y = float(point[0]), float(point[1])
         sw, sb = self.sigma_w, self.sigma_b
         cx, cy = _clamp(x, sw[0], sw[-1]), _clamp(y, sb[0], sb[-1])
+        inside = (cx, cy) == (x, y)
         self.marker.set_data([cx], [cy])
-        self.marker.set_markerfacecolor("white" if (cx, cy) == (x, y) else "none")
+        # Off the diagram (``normal`` init: sigma_w = 16 x gain) a star on the border would claim a place on
+        # it; an arrow on the border points the way, and the label says where the point really is.
+        self.marker.set_marker("*" if inside else _arrow(x, y, sw, sb))
+        self.marker.set_markersize(15 if inside else 11)
+        self.marker.set_markerfacecolor("white" if inside else "black")
+        if not inside:
+            label = ", ".join(f"{name} = {value:.3g}" for name, value, lo, hi in
+                              ((r"$\sigma_w$", x, sw[0], sw[-1]), (r"$\sigma_b$", y, sb[0], sb[-1]))
+                              if not lo <= value <= hi) + " (off the diagram)"
         self.marker_label.xy = (cx, cy)
         # Below the star, or above it near the bottom edge; kept inside at the sides.
         low = cy < sb[0] + 0.2 * (sb[-1] - sb[0])

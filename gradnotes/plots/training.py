@@ -186,7 +186,8 @@ def plot_training(run: TrainingRun, X, y, *, figsize=None, axes: dict | None = N
     X, y : ndarray
         The training data the run saw (for the decision regions).
     figsize : (float, float), optional
-        Inches at 100 dpi; default ``(11, 6)``, i.e. 1100 x 600 px.
+        Inches at 100 dpi; default ``(8, 10)``, i.e. 800 x 1000 px: two panels a row and the
+        regions below, so that in the book's 688 px column the text is shown at its drawn size.
     axes : dict, optional
         Panel name (``PANELS``) -> Axes to draw into, e.g. at fixed positions;
         default: a new :class:`~gradnotes.plots.BookFigure` with a constrained layout.
@@ -202,17 +203,19 @@ def plot_training(run: TrainingRun, X, y, *, figsize=None, axes: dict | None = N
     >>> X, y = spirals(30, seed=0)
     >>> fig = plot_training(train(X, y, depth=3, width=16, steps=20), X, y)
     >>> fig
-    <Figure 1100x600 px, 5 panels>
+    <Figure 800x1000 px, 5 panels>
     """
+    title = config_line(run)
     if axes is None:
         from .figure import subplots
 
-        fig, grid = subplots(2, 3, figsize=figsize or (11.0, 6.0), width_ratios=(1, 1, 1.5))
-        for ax in grid[:, 2]:
+        fig, grid = subplots(3, 2, figsize=figsize or (8.0, 10.0), height_ratios=(1, 1, 1.25))
+        for ax in grid[2, :]:
             ax.remove()
         axes = dict(loss=grid[0, 0], gradients=grid[0, 1], ratios=grid[1, 0], health=grid[1, 1],
-                    regions=fig.add_subplot(grid[0, 0].get_gridspec()[:, 2]))
+                    regions=fig.add_subplot(grid[0, 0].get_gridspec()[2, :]))
         fig.get_layout_engine().set(w_pad=0.08, h_pad=0.08)
+        title = title.replace("  ·  ", "\n")  # the settings, then the sizes: two lines fit the narrower figure
     missing = [p for p in PANELS if p not in axes]
     if missing:
         raise ValueError(f"axes lacks the panels {missing}; expected {list(PANELS)}")
@@ -222,5 +225,5 @@ def plot_training(run: TrainingRun, X, y, *, figsize=None, axes: dict | None = N
     plot_update_ratios(run, axes["ratios"])
     plot_unit_health(run, axes["health"])
     plot_decision_regions(run, X, y, axes["regions"])
-    fig.suptitle(config_line(run), fontsize=FONT["title"], color=COLORS["text"])
+    fig.suptitle(title, fontsize=FONT["title"], color=COLORS["text"])
     return fig

@@ -27,11 +27,17 @@ Examples
 ('activation', 'linear', True)
 >>> norm_dropdown().options
 (('none', 'none'), ('batch norm', 'batch'), ('layer norm', 'layer'))
+>>> residual_dropdown().options
+(('none', 'none'), ('pre-activation (standard)', 'pre'), ('post-activation', 'post'))
 >>> g = gain_slider(high=25)
 >>> g.values[0], g.values[-1], g.value, 1.5 in g.values
 (0.1, 25.0, 1.0, True)
 >>> g.add(10.15); g.value = 10.15; g.label
 '10.15'
+
+A control that changes nothing for some choice of another control says so with
+:class:`~gradnotes.widgets._applies.Applies` (see there; re-exported here): an explorer declares ``applies = {name: rule}`` and
+the control is disabled, live and in the book, where the rule does not hold.
 """
 
 from __future__ import annotations
@@ -42,11 +48,13 @@ from .._params import NONE
 from ..activations import ACTIVATIONS
 from ..initializers import INITIALIZERS
 from ..normalization import NORMS
+from ._applies import Applies, applicable, enable, gain_applies, parameter_applies, rules_data, rules_of
 
 __all__ = ["STYLE", "WIDE", "SLIDER", "control_layout", "row_layout", "dropdown", "int_slider", "float_slider",
            "log_slider", "selection_slider", "ExactSlider", "exact_slider", "decimal_steps", "nice_log_values",
            "checkbox", "activation_dropdown", "init_dropdown", "norm_dropdown", "norm_options",
-           "residual_checkbox", "depth_slider", "width_slider", "gain_slider", "bias_std_slider"]
+           "residual_checkbox", "residual_options", "residual_dropdown", "depth_slider", "width_slider", "gain_slider", "bias_std_slider",
+           "Applies", "rules_of", "applicable", "enable", "rules_data", "gain_applies", "parameter_applies"]
 
 #: Label width of every control (the descriptions are short words).
 STYLE = {"description_width": "70px"}
@@ -201,8 +209,20 @@ def norm_dropdown(*, width: str = "220px") -> widgets.Dropdown:
 
 
 def residual_checkbox(*, width: str = "200px") -> widgets.Checkbox:
-    """Residual connections on or off."""
+    """Residual connections on or off (kept for explorers with one block; the gradient explorer offers the kinds)."""
     return checkbox("residual connections", width=width)
+
+
+def residual_options() -> list:
+    """``("none", "none")`` (no skip), then ``(label, name)`` for every block of :data:`~gradnotes.probe.RESIDUALS`."""
+    from ..probe import RESIDUALS
+
+    return [("none", NONE)] + [(block.label, name) for name, block in RESIDUALS.items()]
+
+
+def residual_dropdown(*, width: str = "260px") -> widgets.Dropdown:
+    """No skip connection, or a residual block: pre-activation (the standard one) or post-activation."""
+    return dropdown("residual", residual_options(), width=width)
 
 
 def depth_slider(high: int, *, low: int = 1, value: int, width: str = SLIDER) -> widgets.IntSlider:
@@ -223,3 +243,4 @@ def gain_slider(*, high: float, width: str = SLIDER) -> ExactSlider:
 def bias_std_slider(*, width: str = SLIDER) -> ExactSlider:
     """The standard deviation of the biases, 0 to 2 in steps of 0.05."""
     return exact_slider("bias std", decimal_steps(0.0, 2.0, 0.05), value=0.0, width=width)
+

@@ -8,7 +8,7 @@ from ..activations import ACTIVATIONS, Activation, get_activation
 from ..plots import plot_activation
 from ._base import Explorer
 from ._canvas import BlitFigure, fix_labels, group_by_axes
-from ._controls import activation_dropdown, decimal_steps, exact_slider, float_slider
+from ._controls import activation_dropdown, decimal_steps, exact_slider, float_slider, parameter_applies
 from ._grids import Grid
 from .static import book_explorer
 
@@ -52,12 +52,13 @@ class ActivationFigure:
 class ActivationExplorer(Explorer):
     """``phi`` and ``phi'`` of one activation, saturated regions shaded.
 
-    Controls: ``activation``, ``parameter`` (leaky ReLU's slope, ELU's alpha; hidden
-    for activations without one, where it is ``None``), ``x_range`` (the plot
-    shows ``[-x_range, x_range]``).
+    Controls: ``activation``, ``parameter`` (leaky ReLU's slope, ELU's alpha;
+    disabled for activations without one, where it is ``None``), ``x_range``
+    (the plot shows ``[-x_range, x_range]``).
     """
 
     figure_class = ActivationFigure
+    applies = {"parameter": parameter_applies()}
 
     def __init__(self, activation="tanh", parameter=None, x_range=5.0):
         controls = {
@@ -79,11 +80,10 @@ class ActivationExplorer(Explorer):
         params = ACTIVATIONS[name].param_ranges
         was, self._holding = self._holding, True
         try:
-            if not params:
-                slider.layout.display = "none"
+            if not params:  # the slider stays where it is, disabled (``applies``)
+                slider.description = "parameter"
                 return
             (key, (lo, hi)), = params.items()
-            slider.layout.display = None
             slider.description = PARAMETER_LABELS.get(key, key)
             values = decimal_steps(lo, hi, PARAMETER_STEP)
             if slider.values != values:

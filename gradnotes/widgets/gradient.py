@@ -8,13 +8,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._params import check
 from ..plots import plot_activation_heatmap, plot_grad_norms, plot_saturation
 from ..probe import ProbeCache, Trace
 from ..theory import predicted_grad_norms
 from ._base import Explorer
 from ._canvas import BlitFigure, fix_labels, group_by_axes
-from ._controls import (activation_dropdown, bias_std_slider, depth_slider, gain_slider, init_dropdown,
-                        norm_dropdown, residual_checkbox, width_slider)
+from ._controls import (activation_dropdown, bias_std_slider, depth_slider, gain_applies, gain_slider,
+                        init_dropdown, norm_dropdown, residual_dropdown, width_slider)
 from ._grids import Grid
 from ._phase import phase
 from .static import book_explorer
@@ -75,8 +76,9 @@ class GradientExplorer(Explorer):
     """Per-layer gradient norms, activation histograms and saturation of a deep random network.
 
     Build it with :func:`gradient_explorer`. Controls: ``depth``, ``width``,
-    ``activation``, ``init``, ``gain``, ``bias_std``, ``residual``, ``norm``;
-    settings without a widget: ``batch``, ``seed``.
+    ``activation``, ``init``, ``gain``, ``bias_std``, ``residual`` (none, ``"pre"``
+    or ``"post"``; ``True`` and ``False`` are taken as :func:`~gradnotes.simulate`
+    takes them), ``norm``; settings without a widget: ``batch``, ``seed``.
 
     Attributes
     ----------
@@ -89,14 +91,15 @@ class GradientExplorer(Explorer):
     """
 
     figure_class = GradientFigure
+    applies = {"gain": gain_applies()}
 
     def __init__(self, depth=30, width=256, activation="tanh", init="xavier_normal", gain=1.0,
-                 bias_std=0.0, residual=False, norm=None, batch=256, seed=0):
+                 bias_std=0.0, residual=None, norm=None, batch=256, seed=0):
         controls = {
             "activation": activation_dropdown(),
             "init": init_dropdown(),
             "norm": norm_dropdown(),
-            "residual": residual_checkbox(),
+            "residual": residual_dropdown(),
             "depth": depth_slider(MAX_DEPTH, value=30),
             "width": width_slider(WIDTHS, value=256),
             "gain": gain_slider(high=25.0),
@@ -107,6 +110,11 @@ class GradientExplorer(Explorer):
         super().__init__(controls, dict(batch=batch, seed=seed), rows)
         self._start(dict(depth=depth, width=width, activation=activation, init=init, gain=gain,
                          bias_std=bias_std, residual=residual, norm=norm))
+
+    def _check(self, name, value):
+        if name == "residual":  # the probe's spellings: True is "post", False is None (no skip)
+            value = check("residual", value)
+        return super()._check(name, value)
 
     @property
     def trace(self) -> Trace | None:
@@ -156,7 +164,7 @@ def _num(x: float) -> str:
                     "depth": (5, 10, 30, 50, 100)}))
 def gradient_explorer(depth: int = 30, width: int = 256, activation: str = "tanh",
                       init: str = "xavier_normal", gain: float = 1.0, bias_std: float = 0.0,
-                      residual: bool = False, norm: str | None = None, batch: int = 256,
+                      residual: str | bool | None = None, norm: str | None = None, batch: int = 256,
                       seed: int = 0) -> GradientExplorer:
     """An explorer of gradient flow through a deep random network, layer by layer.
 
@@ -177,7 +185,10 @@ def gradient_explorer(depth: int = 30, width: int = 256, activation: str = "tanh
         0.1 to 25 times the initializer's textbook scale (the slider offers round values and this one).
     bias_std : float
         0 to 2.
-    residual : bool
+    residual : {None, "pre", "post"} or bool
+        The residual block (:data:`~gradnotes.probe.RESIDUALS`): ``"pre"`` is the
+        standard pre-activation block, ``"post"`` (or ``True``) ends its branch in
+        ``phi``; ``None`` (or ``False``): no skip connections.
     norm : {None, "batch", "layer"}
     batch, seed : int
         Fixed for the explorer's life (``update(batch=..., seed=...)`` changes them).
@@ -196,6 +207,10 @@ def gradient_explorer(depth: int = 30, width: int = 256, activation: str = "tanh
     '2.2e-12'
     >>> bytes(e.image.value[:4]), e.render(depth=10)[:4]
     (b'\x89PNG', b'\x89PNG')
+    >>> e.update(residual="pre"); e.values()["residual"], e.trace.config["residual"]
+    ('pre', 'pre')
+    >>> e.update(residual=True); e.values()["residual"]   # True is the post-activation block
+    'post'
     """
     return GradientExplorer(depth=depth, width=width, activation=activation, init=init, gain=gain,
                             bias_std=bias_std, residual=residual, norm=norm, batch=batch, seed=seed)

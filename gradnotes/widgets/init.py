@@ -11,7 +11,7 @@ from ..probe import ProbeCache, Trace
 from ..theory import predicted_grad_norms, predicted_variance
 from ._base import Explorer
 from ._canvas import BlitFigure, fix_labels, group_by_axes
-from ._controls import activation_dropdown, bias_std_slider, depth_slider, gain_slider, init_dropdown
+from ._controls import activation_dropdown, bias_std_slider, depth_slider, gain_applies, gain_slider, init_dropdown
 from ._grids import Grid
 from ._phase import phase
 from .static import book_explorer
@@ -85,6 +85,7 @@ class InitExplorer(Explorer):
     """
 
     figure_class = InitFigure
+    applies = {"gain": gain_applies()}
 
     def __init__(self, activation="tanh", init="xavier_normal", gain=1.0, bias_std=0.0, depth=50,
                  width=256, batch=256, seed=0):

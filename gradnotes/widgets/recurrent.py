@@ -102,8 +102,7 @@ class RNNExplorer(Explorer):
 
 
 @book_explorer(Grid({"spectral_radius": (0.5, 0.9, 1.0, 1.1, 1.5, 2.0),
-                    "activation": ("linear", "tanh", "sigmoid", "relu"),
-                    "input_std": (0.01, 0.1, 1.0)}))
+                    "activation": ("linear", "tanh", "sigmoid", "relu")}))
 def rnn_explorer(spectral_radius: float = 1.0, activation: str = "tanh", steps: int = 100,
                  input_std: float = 1.0) -> RNNExplorer:
     """An explorer of gradients through time in a random RNN (see :class:`RNNExplorer`)."""

@@ -27,6 +27,7 @@ import ipywidgets as widgets
 
 from .._params import NONE
 from ..plots.figure import shrink_png
+from ._gates import gate
 from ._grids import GRIDS, VALUES, Grid, register
 from . import _live
 from ._offline import close_tree, offline
@@ -67,12 +68,17 @@ class StaticExplorer(widgets.VBox):
         The ``jslink`` s (control ``index`` -> stack ``selected_index``).
     note : ipywidgets.HTML
         The line below the pictures.
+    gates : dict
+        Control name -> its :class:`~gradnotes.widgets._gates.Gate`, for a control that applies only for some
+        options of another kept control (the explorer's ``applies``).
     """
 
-    def __init__(self, controls, options, pictures, stacks, links, note):
+    def __init__(self, controls, options, pictures, stacks, links, note, gates=None):
         self.controls, self.options, self.pictures = controls, options, pictures
         self.stacks, self.links, self.note = stacks, links, note
-        super().__init__(children=[widgets.HBox(list(controls.values())), stacks[0][0], note])
+        self.gates = dict(gates or {})
+        shown = [self.gates[name].view if name in self.gates else c for name, c in controls.items()]
+        super().__init__(children=[widgets.HBox(shown), stacks[0][0], note])
         self.add_class("gradnotes-static-explorer")
 
     def values(self) -> dict:
@@ -95,6 +101,12 @@ class StaticExplorer(widgets.VBox):
             self.controls[name].index = index
             for stack in self.stacks[level]:
                 stack.selected_index = index
+            for gated in self.gates.values():
+                gated.follow(name, index)
+
+    def control_shown(self, name: str):
+        """The widget the reader sees for control ``name`` now (a disabled twin where it applies not)."""
+        return self.gates[name].shown() if name in self.gates else self.controls[name]
 
 
 def static_explorer(explorer, grid: Grid, *, note: str | None = None, colors: int = COLORS) -> StaticExplorer:
@@ -159,9 +171,15 @@ def static_explorer(explorer, grid: Grid, *, note: str | None = None, colors: in
                 for level, name in enumerate(names)}
     links = [widgets.jslink((controls[name], "index"), (stack, "selected_index"))
              for level, name in enumerate(names) for stack in stacks[level]]
+    gates = {}
+    for name in names:
+        found = gate(name, explorer, controls, options, start, current)
+        if found is not None:
+            gates[name] = found
+            links += found.links
     if note is None:
         note = _note(explorer, controls, len(by_bytes))
-    return StaticExplorer(controls, options, pictures, stacks, links, widgets.HTML(note))
+    return StaticExplorer(controls, options, pictures, stacks, links, widgets.HTML(note), gates)
 
 
 def static_in_book(factory: Callable, grid: Grid) -> Callable:
@@ -285,7 +303,7 @@ def _readout(control) -> str:
 
 def _note(explorer, controls: dict, pictures: int) -> str:
     fixed = [f"{c.description} {_readout(c)}" for name, c in explorer.controls.items()
-             if name not in controls and c.layout.display != "none"]
+             if name not in controls and not c.disabled]
     kept = " × ".join(c.description for c in controls.values())
     link = os.environ.get(DOWNLOAD_ENV)
     get = (f"<a href='{html.escape(link, quote=True)}' download>download this notebook</a> or launch it "
