@@ -89,11 +89,11 @@ def test_stored_check_results_are_what_the_new_checks_print(edited):
 
 
 def test_an_error_stored_by_a_run_before_the_edit_is_replaced_by_the_solutions_result():
-    nb = nbformat.read(ROOT / "notebooks" / "07_residual_connections.ipynb", as_version=4)
+    nb = nbformat.read(ROOT / "notebooks" / "08_residual_connections.ipynb", as_version=4)
     cell, _ = tool._check_cell(nb, "residual_paths")
-    error = check.CheckResult("residual_paths", "7.1", "how many paths", "error", message="TypeError")
+    error = check.CheckResult("residual_paths", "8.1", "how many paths", "error", message="TypeError")
     tool._store(cell, error._repr_mimebundle_())
-    done, problems = tool.edit(nb, "07_residual_connections")
+    done, problems = tool.edit(nb, "08_residual_connections")
     assert not problems and tool._stored(cell)["status"] == "passed"
     assert "(1 of 1 case)" in cell.outputs[-1]["data"]["text/plain"]
 
@@ -103,8 +103,8 @@ NEWLY_PARAMETRIZED = {
     "width_for_one_percent": ("01_why_depth_multiplies", lambda percent: 51),
     "sigmoid_vanishing_ratio": ("03_vanishing_gradients", lambda depth: 1e-18),
     "sigmoid_depth_threshold": ("03_vanishing_gradients", lambda gain: 12),
-    "adam_lr_for_ratio": ("08_training_dynamics", lambda target: 4e-4),
-    "adam_eps_rescue": ("10_myths_about_training", lambda seed: 0.52),
+    "adam_lr_for_ratio": ("09_training_dynamics", lambda target: 4e-4),
+    "adam_eps_rescue": ("11_myths_about_training", lambda seed: 0.52),
 }
 #: Two students whose parameters differ from each other's and the chapter's in every exercise above (and whose
 #: tiny-epsilon runs do not end within 10.3's tolerance of the chapter's 52.0%, as ada's does).
@@ -165,7 +165,7 @@ def _exercises_only(nb):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("chapter", ["01_why_depth_multiplies", "03_vanishing_gradients", "04_exploding_gradients",
-                                     "08_training_dynamics", "09_myths_and_facts", "10_myths_about_training"])
+                                     "09_training_dynamics", "10_myths_and_facts", "11_myths_about_training"])
 def test_an_edited_chapter_runs_and_its_solutions_pass(edited, chapter, tmp_path):
     from nbclient import NotebookClient
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from page_weight import BOOK, serve
 
 LIGHTHOUSE = "lighthouse@12.2.3"
-DEFAULT_PAGES = ["notebooks/03_vanishing_gradients.html", "notebooks/09_myths_and_facts.html", "book/faq.html"]
+DEFAULT_PAGES = ["notebooks/03_vanishing_gradients.html", "notebooks/10_myths_and_facts.html", "book/faq.html"]
 METRICS = ["first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "cumulative-layout-shift",
            "speed-index", "interactive"]
 

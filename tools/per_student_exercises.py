@@ -120,7 +120,7 @@ EDITS = {
         "955babf9": [("def predict_relu_signal():", "def predict_relu_signal(depth):"),
                      ("return 2.0 ** -29", "return 2.0 ** -(depth - 1)")],
     },
-    "06_normalization": {
+    "07_normalization": {
         "757d8759": [(
             "In a 50-layer ReLU network (`he_normal`, width 256, batch 256, `seed=0`) with batch norm, by what factor "
             "per layer\ndoes the weight gradient grow on its way down? Compare your number with $\\sqrt{\\pi/(\\pi-1)}$,"
@@ -132,7 +132,7 @@ EDITS = {
         "6e33851d": [("def bn_growth_factor():", "def bn_growth_factor(seed):"),
                      ('norm="batch", batch=256, seed=0)', 'norm="batch", batch=256, seed=seed)')],
     },
-    "07_residual_connections": {
+    "08_residual_connections": {
         "a90f401c": [(
             "Through how many different paths can the gradient travel from the output of a stack of 10 residual "
             "blocks back to\nits input? (A path chooses, at each block, the skip connection or the branch.)",
@@ -142,7 +142,7 @@ EDITS = {
         "a39f55d8": [("def predict_paths():", "def predict_paths(blocks):"),
                      ("return 2 ** 10", "return 2 ** blocks")],
     },
-    "08_training_dynamics": {
+    "09_training_dynamics": {
         "f20e4bd3": [(
             "A classifier with 5 classes starts with all its outputs close to zero. What is its cross-entropy loss "
             "before training?",
@@ -174,7 +174,7 @@ EDITS = {
              "            return float(10**mid)\n"
              "        low, high = (mid, high) if ratio < target else (low, mid)\n")],
     },
-    "09_myths_and_facts": {
+    "10_myths_and_facts": {
         "f26815c5": [(
             "A 20-layer ReLU network (no biases) has weights with variance $1/n$ (Xavier's, for equal fan-in and "
             "fan-out). By what\nfactor is the second moment of the activations of layer 20 smaller than that of the "
@@ -199,7 +199,7 @@ EDITS = {
         "85e19beb": [("{ref}`ex-sigmoid-critical` finds the critical scale.",
                       "{ref}`ex-sigmoid-critical` finds how far a bias moves it.")],
     },
-    "10_myths_about_training": {
+    "11_myths_about_training": {
         "a9827ec5": [(
             "A weight has gradient $g = 10^{-12}$ at Adam's first step, with learning rate $10^{-3}$, "
             "$\\beta_1 = 0.9$,\n$\\beta_2 = 0.999$ and $\\epsilon = 10^{-8}$. How far does the weight move?",
@@ -226,7 +226,7 @@ EDITS = {
 RECOUNTED = {
     "01_why_depth_multiplies": ("fd1f628f", "width_for_one_percent"),
     "03_vanishing_gradients": ("ceac0e8d", "sigmoid_depth_threshold"),
-    "07_residual_connections": ("2ed95a54", "residual_scale_limit"),
+    "08_residual_connections": ("2ed95a54", "residual_scale_limit"),
 }
 #: Cases a right answer passes in each of those checks (a whole-number or range case, then the bracket).
 _CASES = 2

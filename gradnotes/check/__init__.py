@@ -13,7 +13,7 @@ Numeric exercises have parameters (:func:`parameters`): the answer function
 takes them as arguments. In a notebook they are the chapter's values; the
 grader draws each student's own from a hash of the student's name.
 
-One private module per chapter (``_ch01`` ... ``_ch10``) declares its three
+One private module per chapter (``_ch01`` ... ``_ch11``, in the book's order) declares its three
 exercises; :data:`EXERCISES` (name -> :class:`Exercise`, in book order) and
 :data:`CHAPTERS` (notebook name -> its exercises) are read-only views.
 
@@ -36,12 +36,11 @@ Examples
 
 from types import MappingProxyType
 
-from . import _ch01, _ch02, _ch03, _ch04, _ch05, _ch06, _ch07, _ch08, _ch09, _ch10
-from . import _ch11
+from . import _ch01, _ch02, _ch03, _ch04, _ch05, _ch06, _ch07, _ch08, _ch09, _ch10, _ch11
 from ._core import Exercise
 from ._result import MIME, CheckResult
 
-_MODULES = (_ch01, _ch02, _ch03, _ch04, _ch05, _ch06, _ch07, _ch08, _ch09, _ch10) + (_ch11,)
+_MODULES = (_ch01, _ch02, _ch03, _ch04, _ch05, _ch06, _ch07, _ch08, _ch09, _ch10, _ch11)
 
 #: notebook name (e.g. ``"03_vanishing_gradients"``) -> that chapter's exercises, in book order.
 CHAPTERS = MappingProxyType({m.CHAPTER: m.EXERCISES for m in _MODULES})

@@ -1,62 +1,56 @@
-"""Chapter 7, residual connections: the number of paths, a residual block's backward step, the largest branch."""
+"""Chapter 7, normalization: batch norm's scale invariance, layer normalization, batch norm's growth factor."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..activations import ACTIVATIONS
+from ..normalization import EPS
 from ..probe import simulate
-from ._core import Phi, close, direction, exercise, fresh_rng, number
+from ._core import close, direction, exercise, fresh_rng, number
 from ._parameters import Integer
 
 __all__ = []  # the checks are reached through gradnotes.check
 
-CHAPTER = "07_residual_connections"
+CHAPTER = "07_normalization"
+
+#: How close 6.3's answer must be: the factor is computed, not read off; 0.05% tells seeds apart.
+GROWTH_RTOL = 5e-4
 
 
-@exercise("7.1", "how many paths", points=1, chapter=CHAPTER,
-          hint="at every block the gradient either goes through the branch or skips it",
-          parameters={"blocks": Integer(10, 5, 30)})
-def residual_paths(answer, cases, blocks):
-    value = number(answer, blocks)
-    cases.case(value == 2**blocks, f"{value:g} is not the number of paths through {blocks} blocks",
-               direction(value, 2**blocks, ("many", "few")))
-
-
-@exercise("7.2", "the backward step of a residual block", points=2, chapter=CHAPTER,
-          hint="two routes reach h_prev: the skip connection (gradient unchanged) and the branch (scaled by alpha)")
-def residual_backward(answer, cases):
-    rng = fresh_rng()
-    for name in ("tanh", "relu", "gelu"):
-        act = ACTIVATIONS[name]
-        b, n = (int(v) for v in rng.integers(2, 9, size=2))
-        h_prev, W, g = rng.normal(size=(b, n)), rng.normal(size=(n, n)) / np.sqrt(n), rng.normal(size=(b, n))
-        alpha = float(rng.uniform(0.1, 2))
-        z = h_prev @ W
-        result = answer(g.copy(), z.copy(), h_prev.copy(), W.copy(), Phi(name, derivative=True), alpha)
-        cases.case(isinstance(result, tuple) and len(result) == 2, "return a pair (dL/dh_prev, dL/dW)")
-        delta = alpha * g * act.derivative(z)
-        for got, expected, what in ((result[0], g + delta @ W.T, "dL/dh_prev"), (result[1], h_prev.T @ delta, "dL/dW")):
-            cases.case(close(got, expected), f"with phi = {name}, alpha = {alpha:.3f}: your {what}[0, 0], "
-                                             f"{np.asarray(got, float).ravel()[0]:.6f}, is wrong",
-                       f"it should be {expected[0, 0]:.6f}")
-
-
-@exercise("7.3", "how large a residual branch can be", points=2, chapter=CHAPTER,
-          hint="try residual_scale values with gradnotes.simulate(50, 256, 'relu', 'he_normal', residual='pre', ...) "
-               "and watch activation_stds[-1]; each standard block multiplies the variance by about 1 + s**2")
-def residual_scale_limit(answer, cases):
+@exercise("7.1", "batch norm and a tenfold weight scale", points=1, chapter=CHAPTER,
+          hint="batch norm divides each unit's pre-activation by its own standard deviation over the batch")
+def batchnorm_scale_invariance(answer, cases):
     value = number(answer)
-    cases.case(0 < value <= 10, f"a residual scale between 0 and 10, please; got {value:g}")
-    std = lambda a: simulate(50, 256, "relu", "he_normal", residual="pre", residual_scale=a,  # noqa: E731
-                             seed=0).activation_stds[-1]
-    last = std(value)
-    # one case for both sides, so that the count of cases passed does not tell the direction either
-    cases.case(last < 2 and std(value * 1.05) >= 2,
-               f"{value:g} is not the largest residual_scale (within 5%) that keeps the last layer's std below 2",
-               "a larger one (5% more) works too" if last < 2 else
-               f"with residual_scale = {value:g} the last layer's std is {last:.3g}, not below 2")
+    cases.case(abs(value - 1) <= 0.1, f"your prediction {value:g} is not that factor", direction(value, 1.0))
+
+
+@exercise("7.2", "layer normalization", points=2, chapter=CHAPTER,
+          hint="statistics over the units of one example: axis=1, keepdims=True; eps goes inside the square root")
+def layer_norm(answer, cases):
+    rng = fresh_rng()
+    for shape, scale in (((4, 8), 1.0), ((1, 50), 30.0), ((16, 3), 0.01)):
+        z = rng.normal(loc=float(rng.normal()), scale=scale, size=shape)
+        got = answer(z.copy())
+        mean = z.mean(axis=1, keepdims=True)
+        expected = (z - mean) / np.sqrt(z.var(axis=1, keepdims=True) + EPS)
+        cases.case(np.shape(got) == shape, f"for z of shape {shape} return the same shape; got {np.shape(got)}")
+        cases.case(close(got, expected, rtol=1e-6, atol=1e-8),
+                   f"for z of shape {shape} (scale {scale:g}): your entry [0, 0], "
+                   f"{np.asarray(got, float)[0, 0]:.6f}, is wrong", f"it should be {expected[0, 0]:.6f}")
+
+
+@exercise("7.3", "how fast batch norm makes gradients grow", points=2, chapter=CHAPTER,
+          hint="(ratio of layer 1 to layer 50) ** (1 / 49), from gradnotes.simulate with norm='batch' and your seed",
+          parameters={"seed": Integer(0, 1, 999)})
+def batchnorm_growth_factor(answer, cases, seed):
+    value = number(answer, seed)
+    t = simulate(50, 256, "relu", "he_normal", norm="batch", batch=256, seed=seed)
+    factor = (t.grad_weight_norms[0] / t.grad_weight_norms[-1]) ** (1 / 49)
+    cases.case(abs(value / factor - 1) <= GROWTH_RTOL,
+               f"{value:g} is not the factor per layer of that network with seed = {seed} "
+               f"(within {100 * GROWTH_RTOL:g}%)",
+               f"the factor is {'smaller' if value > factor else 'larger'} than your answer")
 
 
 #: This chapter's exercises, in book order.
-EXERCISES = (residual_paths, residual_backward, residual_scale_limit)
+EXERCISES = (batchnorm_scale_invariance, layer_norm, batchnorm_growth_factor)

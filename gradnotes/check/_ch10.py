@@ -1,69 +1,58 @@
-"""Chapter 10, myths about training: Adam's first tiny step, weight decay's half-life, Adam with a tiny epsilon."""
+"""Chapter 10, myths and facts: ReLU with Xavier's variance, leaky ReLU's chi_1, the critical gain of sigmoid."""
 
 from __future__ import annotations
 
 import math
 
-from ..training import spirals, train
-from ._core import direction, exercise, fresh_rng, number, whole
-from ._parameters import Integer, LogUniform
+from .. import theory
+from ..activations import get_activation
+from ._core import close, direction, exercise, fresh_rng, number
+from ._parameters import Integer, Uniform
 
 __all__ = []  # the checks are reached through gradnotes.check
 
-CHAPTER = "10_myths_about_training"
+CHAPTER = "10_myths_and_facts"
+
+#: How close 9.3's answer must be: it is computed (bisection), and the critical scale moves slowly with sigma_b.
+CRITICAL_RTOL = 2e-3
 
 
-#: The sigmoid network of myth 8 that exercise 10.3 trains with a tiny epsilon (and the student's seed).
-TINY_EPS_RUN = dict(depth=20, width=64, activation="sigmoid", init="xavier_normal", optimizer="adam", lr=3e-3,
-                    steps=500, optimizer_options={"eps": 1e-20})
+@exercise("10.1", "ReLU with Xavier's variance", points=1, chapter=CHAPTER,
+          hint="with Var[W] = 1/n a ReLU layer keeps half of the second moment",
+          parameters={"depth": Integer(20, 10, 40)})
+def relu_xavier_shrink(answer, cases, depth):
+    value = number(answer, depth)
+    cases.case(value > 0, f"a factor is positive; got {value:g}")
+    expected = 2.0**-depth
+    ok = abs(math.log2(value / expected)) <= 0.5
+    cases.case(ok, f"your factor {value:g} is more than √2 off", direction(value, expected))
 
 
-@exercise("10.1", "Adam's first step on a tiny gradient", points=1, chapter=CHAPTER,
-          hint="the bias-corrected moments of the first step are m = g and v = g ** 2; "
-               "eps is added to sqrt(v)",
-          parameters={"g": LogUniform(1e-12, 1e-14, 1e-10, significant=2)})
-def adam_tiny_step(answer, cases, g):
-    value = number(answer, g)
-    expected = 1e-3 * g / (g + 1e-8)
-    cases.case(value > 0, f"a distance is positive; got {value:g}")
-    cases.case(abs(math.log10(value / expected)) <= 0.3, f"your step {value:g} is more than a factor of 2 off",
-               direction(value, expected))
-
-
-@exercise("10.2", "how fast weight decay shrinks a weight", points=2, chapter=CHAPTER,
-          hint="every step multiplies the weight by (1 - lr * weight_decay); solve factor ** k <= 1/2 for the smallest k")
-def steps_to_halve(answer, cases):
+@exercise("10.2", "the gradient factor of leaky ReLU", points=2, chapter=CHAPTER,
+          hint="phi'(z) is 1 for z > 0 and a for z < 0, each half of the time; square, average and multiply by sigma_w^2")
+def leaky_relu_chi1(answer, cases):
     rng = fresh_rng()
-    for _ in range(6):
-        lr, wd = float(10 ** rng.uniform(-2, 0)), float(10 ** rng.uniform(-3, -0.5))
-        # count the steps, the slow and sure way
-        w, expected = 1.0, 0
-        while w > 0.5:
-            w *= 1 - lr * wd
-            expected += 1
-        got = answer(lr, wd)
-        cases.case(whole(got) == expected, f"lr = {lr:.4g}, weight_decay = {wd:.4g}: your function returned {got!r}, "
-                                           "which is wrong", f"expected {expected} steps")
+    for _ in range(4):
+        sigma_w, a = float(rng.uniform(0.5, 3.0)), float(rng.uniform(0.0, 0.5))
+        expected = theory.chi1(get_activation("leaky_relu", negative_slope=a), sigma_w, 0.0)
+        got = number(lambda: answer(sigma_w, a))
+        cases.case(close(got, expected, rtol=1e-6), f"for sigma_w = {sigma_w:.3f}, a = {a:.3f} your function "
+                                                    f"returned {got:.6f}, which is wrong", f"expected {expected:.6f}")
 
 
-def tiny_eps_accuracy(seed: int = 0) -> float:
-    """Final accuracy of :data:`TINY_EPS_RUN`, initialized with ``seed``, on the chapter's spirals."""
-    X, y = spirals(100, seed=0)
-    return train(X, y, seed=seed, **TINY_EPS_RUN).final_accuracy
-
-
-@exercise("10.3", "Adam with a much smaller epsilon", points=2, chapter=CHAPTER,
-          hint="pass optimizer_options={'eps': 1e-20} and your seed to gradnotes.train and read final_accuracy "
-               "(a fraction, not %)",
-          parameters={"seed": Integer(0, 1, 999)})
-def adam_eps_rescue(answer, cases, seed):
-    value = number(answer, seed)
-    cases.case(0 <= value <= 1, f"an accuracy is a fraction between 0 and 1; got {value:g}")
-    expected = tiny_eps_accuracy(seed)
-    cases.case(abs(value - expected) <= 0.005,
-               f"{value:g} is not the final accuracy of that run with seed = {seed} (within 0.005)",
-               f"that run reaches a {'lower' if value > expected else 'higher'} accuracy than your answer")
+@exercise("10.3", "the critical gain of sigmoid", points=2, chapter=CHAPTER,
+          hint="chi_1 grows with sigma_w (use gradnotes.theory.chi1('sigmoid', sigma_w, sigma_b)); "
+               "bisect on chi_1 = 1",
+          parameters={"sigma_b": Uniform(2.0, 1.0, 3.0, digits=2)})
+def sigmoid_critical_gain(answer, cases, sigma_b):
+    value = number(answer, sigma_b)
+    cases.case(0.01 <= value <= 100, f"a gain between 0.01 and 100, please; got {value:g}")
+    expected = theory.critical_sigma_w("sigmoid", sigma_b)
+    cases.case(abs(value / expected - 1) <= CRITICAL_RTOL,
+               f"sigma_w = {value:g} is not the critical scale of sigmoid with sigma_b = {sigma_b:g} "
+               f"(within {100 * CRITICAL_RTOL:g}%)",
+               f"at that sigma_w chi_1 = {theory.chi1('sigmoid', value, sigma_b):.4f}")
 
 
 #: This chapter's exercises, in book order.
-EXERCISES = (adam_tiny_step, steps_to_halve, adam_eps_rescue)
+EXERCISES = (relu_xavier_shrink, leaky_relu_chi1, sigmoid_critical_gain)

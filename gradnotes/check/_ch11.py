@@ -1,75 +1,69 @@
-"""Chapter 11, the edge of chaos: ReLU's c-map slope, the trainable depth from xi_c, the Jacobian product."""
+"""Chapter 11, myths about training: Adam's first tiny step, weight decay's half-life, Adam with a tiny epsilon."""
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
-
-from .. import theory
-from ..activations import ACTIVATIONS
-from ._core import close, exercise, fresh_rng, number
+from ..training import spirals, train
+from ._core import direction, exercise, fresh_rng, number, whole
+from ._parameters import Integer, LogUniform
 
 __all__ = []  # the checks are reached through gradnotes.check
 
-CHAPTER = "11_edge_of_chaos"
+CHAPTER = "11_myths_about_training"
 
 
-@exercise("11.1", "the slope of ReLU's correlation map", points=1, chapter=CHAPTER,
-          hint="differentiate the arc-cosine map c' = (sqrt(1 - c^2) + (pi - arccos c) c) / pi; "
-               "d/dc arccos(c) = -1 / sqrt(1 - c^2)")
-def relu_c_map_slope(answer, cases):
+#: The sigmoid network of myth 8 that exercise 10.3 trains with a tiny epsilon (and the student's seed).
+TINY_EPS_RUN = dict(depth=20, width=64, activation="sigmoid", init="xavier_normal", optimizer="adam", lr=3e-3,
+                    steps=500, optimizer_options={"eps": 1e-20})
+
+
+@exercise("11.1", "Adam's first step on a tiny gradient", points=1, chapter=CHAPTER,
+          hint="the bias-corrected moments of the first step are m = g and v = g ** 2; "
+               "eps is added to sqrt(v)",
+          parameters={"g": LogUniform(1e-12, 1e-14, 1e-10, significant=2)})
+def adam_tiny_step(answer, cases, g):
+    value = number(answer, g)
+    expected = 1e-3 * g / (g + 1e-8)
+    cases.case(value > 0, f"a distance is positive; got {value:g}")
+    cases.case(abs(math.log10(value / expected)) <= 0.3, f"your step {value:g} is more than a factor of 2 off",
+               direction(value, expected))
+
+
+@exercise("11.2", "how fast weight decay shrinks a weight", points=2, chapter=CHAPTER,
+          hint="every step multiplies the weight by (1 - lr * weight_decay); solve factor ** k <= 1/2 for the smallest k")
+def steps_to_halve(answer, cases):
     rng = fresh_rng()
-    h = 1e-6
-    for c in (*rng.uniform(-0.9, 0.9, size=3), 1.0):
-        c = float(c)
-        if c == 1.0:  # the slope at c = 1 is chi_1 (a one-sided difference would be off by ~sqrt(h))
-            expected = theory.chi1("relu", math.sqrt(2), 0.0)
-        else:
-            expected = float(np.diff(theory.correlation_map("relu", math.sqrt(2), 0.0, [c - h, c + h]))[0] / (2 * h))
-        got = number(answer, c)
-        cases.case(close(got, expected, rtol=1e-4), f"at c = {c:.4f} your slope, {got:.6g}, is wrong",
-                   f"it should be {expected:.6g}")
+    for _ in range(6):
+        lr, wd = float(10 ** rng.uniform(-2, 0)), float(10 ** rng.uniform(-3, -0.5))
+        # count the steps, the slow and sure way
+        w, expected = 1.0, 0
+        while w > 0.5:
+            w *= 1 - lr * wd
+            expected += 1
+        got = answer(lr, wd)
+        cases.case(whole(got) == expected, f"lr = {lr:.4g}, weight_decay = {wd:.4g}: your function returned {got!r}, "
+                                           "which is wrong", f"expected {expected} steps")
 
 
-@exercise("11.2", "how deep a tanh network still trains", points=2, chapter=CHAPTER,
-          hint="Schoenholz et al.'s rule: depth ~ 6 xi_c with xi_c = -1 / ln chi_c; "
-               "gradnotes.theory.chi_c gives chi_c (sigma_b^2 = 0.05)")
-def trainable_depth(answer, cases):
-    rng = fresh_rng()
-    for sw2 in (float(rng.uniform(1.0, 1.5)), float(rng.uniform(2.2, 3.5))):
-        expected = 6 * theory.depth_scales("tanh", math.sqrt(sw2), math.sqrt(0.05)).xi_c
-        got = number(answer, sw2)
-        cases.case(close(got, expected, rtol=1e-3), f"at sigma_w^2 = {sw2:.3f} your depth, {got:.4g}, is wrong",
-                   f"it should be about {expected:.4g} layers")
+def tiny_eps_accuracy(seed: int = 0) -> float:
+    """Final accuracy of :data:`TINY_EPS_RUN`, initialized with ``seed``, on the chapter's spirals."""
+    X, y = spirals(100, seed=0)
+    return train(X, y, seed=seed, **TINY_EPS_RUN).final_accuracy
 
 
-def _forward(Ws, bs, x, act):
-    for W, b in zip(Ws, bs):
-        x = act(x @ W + b)
-    return x
-
-
-@exercise("11.3", "the input-output Jacobian as a product", points=2, chapter=CHAPTER,
-          hint="layer l's Jacobian is diag(phi'(z_l)) @ W_l.T (z_l = h_{l-1} @ W_l + b_l); multiply them "
-               "top layer on the left, and return an array of shape (width, width)")
-def jacobian_product(answer, cases):
-    rng = fresh_rng()
-    act = ACTIVATIONS["tanh"]
-    for depth, width in ((3, 5), (6, 8)):
-        Ws = [rng.standard_normal((width, width)) * 1.3 / math.sqrt(width) for _ in range(depth)]
-        bs = [rng.standard_normal(width) * 0.2 for _ in range(depth)]
-        x = rng.standard_normal(width)
-        h = 1e-6  # central differences: an independent reference
-        expected = np.stack([(_forward(Ws, bs, x + h * e, act) - _forward(Ws, bs, x - h * e, act)) / (2 * h)
-                             for e in np.eye(width)], axis=1)
-        got = answer([W.copy() for W in Ws], [b.copy() for b in bs], x.copy())
-        cases.case(np.shape(got) == (width, width), f"return a ({width}, {width}) array; got shape {np.shape(got)}")
-        got = np.asarray(got, float)
-        cases.case(close(got, expected, rtol=1e-5, atol=1e-8),
-                   f"for a {depth}-layer network your Jacobian is off by up to {np.max(np.abs(got - expected)):.3g}",
-                   "is it transposed, or multiplied in the wrong order?")
+@exercise("11.3", "Adam with a much smaller epsilon", points=2, chapter=CHAPTER,
+          hint="pass optimizer_options={'eps': 1e-20} and your seed to gradnotes.train and read final_accuracy "
+               "(a fraction, not %)",
+          parameters={"seed": Integer(0, 1, 999)})
+def adam_eps_rescue(answer, cases, seed):
+    value = number(answer, seed)
+    cases.case(0 <= value <= 1, f"an accuracy is a fraction between 0 and 1; got {value:g}")
+    expected = tiny_eps_accuracy(seed)
+    cases.case(abs(value - expected) <= 0.005,
+               f"{value:g} is not the final accuracy of that run with seed = {seed} (within 0.005)",
+               f"that run reaches a {'lower' if value > expected else 'higher'} accuracy than your answer")
 
 
 #: This chapter's exercises, in book order.
-EXERCISES = (relu_c_map_slope, trainable_depth, jacobian_product)
+EXERCISES = (adam_tiny_step, steps_to_halve, adam_eps_rescue)
