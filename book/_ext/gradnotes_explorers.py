@@ -19,7 +19,11 @@ finished, for each page with a widget state this extension
   beside its view (also what a reader without JavaScript sees), and loads the
   widget manager (1.8 MB) only when an explorer comes near the screen or is
   touched: the script tag myst-nb put in ``<head>`` is replaced by a small
-  loader. The rendered explorer then takes its picture's place.
+  loader. The rendered explorer then takes its picture's place;
+* a picture whose PNG records its panels (``gradnotes panels``) also gets the
+  panels' windows of :mod:`gradnotes_panels`, shown one below the other on a
+  phone: beside the default picture in the page, and added by the inline script
+  after each picture the widget manager renders.
 """
 
 from __future__ import annotations
@@ -32,22 +36,37 @@ import os
 import re
 from pathlib import Path
 
+from gradnotes_pages import png_facts
+from gradnotes_panels import windows
+
 STATE = re.compile(r'(<script type="application/vnd\.jupyter\.widget-state\+json">)(.*?)(</script>)', re.S)
 VIEW = re.compile(r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>', re.S)
 FORMATS = {"png": "png", "jpeg": "jpg", "gif": "gif", "svg+xml": "svg", "webp": "webp"}
 FOLDER = "_images"
 REF = "IPY_MODEL_"
-ALT_ID = "gradnotes-explorer-alt"
+ALT_ID, PANELS_ID = "gradnotes-explorer-alt", "gradnotes-explorer-panels"
 #: As the widget manager renders an explorer: each picture's alt text (from the JSON beside it), and each
 #: slider handle named by its label and read as the value its readout shows (not the option's index).
+#: A picture of several panels also gets its panels' windows (gradnotes_panels) after it, shown on a phone.
 ALT_SCRIPT = """<script>(function () {
-  var data = document.getElementById("%s"), alt = data ? JSON.parse(data.textContent) : {};
+  function read(id) { var data = document.getElementById(id); return data ? JSON.parse(data.textContent) : {}; }
+  var alt = read("%s"), panels = read("%s");
   function set(element, name, value) {
     if (value && element.getAttribute(name) !== value) { element.setAttribute(name, value); }
   }
   function label() {
+    document.querySelectorAll(".gradnotes-panels[data-for]").forEach(function (block) {
+      var img = block.previousElementSibling;  // the widget manager replaced or re-pointed its picture
+      if (!img || img.getAttribute("src") !== block.dataset.for) { block.remove(); }
+    });
     document.querySelectorAll("img.widget-image").forEach(function (img) {
-      set(img, "alt", alt[img.getAttribute("src")]);
+      var src = img.getAttribute("src"), next = img.nextElementSibling;
+      set(img, "alt", alt[src]);
+      if (panels[src] && !(next && next.dataset && next.dataset.for === src)) {
+        img.classList.add("gradnotes-whole");
+        img.insertAdjacentHTML("afterend", panels[src]);
+        img.nextElementSibling.dataset.for = src;
+      }
     });
     document.querySelectorAll(".gradnotes-static-explorer .widget-slider").forEach(function (slider) {
       var handle = slider.querySelector(".noUi-handle"), name = slider.querySelector(".widget-label"),
@@ -60,7 +79,7 @@ ALT_SCRIPT = """<script>(function () {
   }
   new MutationObserver(label).observe(document.documentElement, {subtree: true, childList: true,
     characterData: true, attributes: true, attributeFilter: ["src", "aria-valuetext", "aria-valuenow"]});
-})();</script>""" % ALT_ID
+})();</script>""" % (ALT_ID, PANELS_ID)
 
 
 #: Loads the widget manager when an explorer nears the viewport or is touched; swaps placeholder for explorer.
@@ -190,6 +209,12 @@ class Explorers:
         return alts
 
 
+def _default_picture(url: str, alt: str, panels: str | None) -> str:
+    """An explorer's default picture as a plain ``<img>`` (with its panels' windows for a phone, if it has any)."""
+    img = f'<img src="{html.escape(url)}" alt="{html.escape(alt)}" class="gradnotes-default-picture">'
+    return img if panels is None else f'<span class="gradnotes-whole">{img}</span>{panels}'
+
+
 def externalize(text: str, page: Path, outdir: Path) -> str:
     """``text`` (a page at ``page``) with its explorer pictures in files, alt texts, placeholders and loader."""
     found = STATE.search(text)
@@ -198,7 +223,7 @@ def externalize(text: str, page: Path, outdir: Path) -> str:
     state = json.loads(found.group(2))
     explorers = Explorers(state)
     alts = explorers.alt_texts()
-    urls, alt_by_url = {}, {}
+    urls, alt_by_url, panels_by_url = {}, {}, {}
     folder = outdir / FOLDER
     folder.mkdir(exist_ok=True)
     for key, model in list(explorers.images()):
@@ -208,6 +233,9 @@ def externalize(text: str, page: Path, outdir: Path) -> str:
         if not (folder / name).exists():
             (folder / name).write_bytes(data)
         url = os.path.relpath(folder / name, page.parent).replace(os.sep, "/")
+        stacked = windows(url, *png_facts(folder / name))  # a picture of several panels: windows for a phone
+        if stacked:
+            panels_by_url[url] = stacked
         buffer["data"] = base64.b64encode(url.encode("utf8")).decode("ascii")
         model["state"]["format"] = "url"
         urls[key] = url
@@ -225,14 +253,15 @@ def externalize(text: str, page: Path, outdir: Path) -> str:
         pictures = [image for image, _ in explorers.walk(root, default_only=True) if image in urls]
         if not pictures:
             return view.group(0)
-        images = "".join(f'<img src="{html.escape(urls[i])}" alt="{html.escape(alts.get(i, "Explorer picture"))}" '
-                         f'class="gradnotes-default-picture">' for i in pictures)
+        images = "".join(_default_picture(urls[i], alts.get(i, "Explorer picture"), panels_by_url.get(urls[i]))
+                         for i in pictures)
         return view.group(0) + f'<div class="gradnotes-explorer-placeholder" tabindex="-1">{images}</div>'
 
 
     text = VIEW.sub(with_placeholder, text)
-    alt_json = _sanitize(json.dumps(alt_by_url))
-    extra = f'<script type="application/json" id="{ALT_ID}">{alt_json}</script>\n{ALT_SCRIPT}\n'
+    alt_json, panels_json = _sanitize(json.dumps(alt_by_url)), _sanitize(json.dumps(panels_by_url))
+    extra = (f'<script type="application/json" id="{ALT_ID}">{alt_json}</script>\n'
+             f'<script type="application/json" id="{PANELS_ID}">{panels_json}</script>\n{ALT_SCRIPT}\n')
     manager = MANAGER.search(text)
     if manager:  # the widget manager comes when an explorer is near, not with the page
         text = text[:manager.start()] + text[manager.end():]

@@ -8,7 +8,9 @@ the whole book. Each page gets its formulas as inline SVG (glyph paths shared
 in one hidden cache per page) and MathJax's small stylesheet. The ``.math``
 wrapper stays (with its ``mjx-container`` inside, as MathJax would leave it);
 the container is ``role="img"`` with the formula read as text in its
-``aria-label`` (``\\sigma_w^2`` -> "σ w^2"), so a search snippet shows no TeX.
+``aria-label`` (``\\sigma_w^2`` -> "σ w^2"); the same words follow the SVG in a ``hidden``
+span, so a search result's snippet (Sphinx makes it from the page's ``textContent``) shows
+the formula as words, not TeX and not a gap.
 
 :mod:`gradnotes_pages` then leaves the MathJax script out of every page (unless
 a widget label needs it). A TeX error stops the build with the formula and the page.
@@ -44,7 +46,10 @@ def _accessible(svg: str, tex: str) -> str:
                       f'<mjx-container class="MathJax" jax="SVG" role="img" aria-label="{label}"', 1)
     if 'aria-hidden="true"' not in svg.split(">", 2)[1]:
         svg = svg.replace("<svg ", '<svg aria-hidden="true" ', 1)
-    return svg
+    # the same words as text that is never shown: Sphinx's search builds a result's snippet from the page's
+    # textContent, where an SVG formula is nothing ("the per-layer factor , set by ...")
+    head, tail = svg.rsplit("</mjx-container>", 1)
+    return f'{head}<span class="gradnotes-math-text" hidden>{label}</span></mjx-container>{tail}'
 
 
 def formulas(text: str) -> list[dict]:

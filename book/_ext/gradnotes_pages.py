@@ -37,6 +37,8 @@ from pathlib import Path
 
 from sphinx.builders.html._assets import _JavaScript
 
+from gradnotes_panels import stacked
+
 HERE = Path(__file__).resolve().parent
 STYLESHEET = "gradnotes.css"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -148,6 +150,9 @@ def figure_tag(tag: str, page: Path, first: bool) -> str:
     if "decoding=" not in new:
         extra += ' decoding="async"'
     new = new.replace("<img ", f"<img{extra} ", 1)
+    panels = stacked(new, src, width, height, texts)  # several panels: stacked on a phone
+    if panels:
+        return panels
     return (f'<a class="gradnotes-zoom" href="{html.escape(src)}" title="Open the figure at full size">'
             f"{new}</a>")
 

@@ -7,7 +7,9 @@ Jupyter (and the book build) show it as a PNG: a palette PNG (:func:`shrink_png`
 about a third of the bytes of matplotlib's, because a published page carries every figure.
 The PNG carries a text description of what the figure shows (:func:`describe`,
 written as the PNG's standard ``Description`` text chunk); the book uses it as the
-picture's alt text (``book/_ext/gradnotes_pages.py``).
+picture's alt text (``book/_ext/gradnotes_pages.py``). A figure of several panels
+also carries each panel's pixel box (:func:`panel_boxes`, text chunk :data:`PANELS`),
+so that the book can stack its panels on a phone.
 """
 
 from __future__ import annotations
@@ -18,14 +20,18 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ._describe import describe, plain, smallest_text_px
+from ._panels import PANELS, panel_boxes, panels_json, phone_width
 
 __all__ = ["BookFigure", "subplots", "shrink_png", "describe", "png_description", "smallest_text_px", "plain",
-           "fit_titles"]
+           "fit_titles", "panel_boxes", "PANELS"]
 
 #: The PNG text chunk (a standard keyword) that carries the alt text.
 DESCRIPTION = "Description"
 #: The width (CSS px) of the book's text column at 1280 px, and the smallest text a figure shows there.
 COLUMN_PX, MIN_TEXT_PX = 688, 11.0
+#: The width (CSS px) of the column on a 390 px phone, and the smallest text a panel shows there (the book
+#: shows a figure's panels one below the other on a phone, each at most as wide as the column).
+PHONE_COLUMN_PX, PHONE_MIN_TEXT_PX = 358, 9.0
 #: The most a figure's text is enlarged (a figure so wide that it needs more wants fewer panels per row).
 MAX_SCALE = 2.5
 #: The PNG text chunk with the figure's smallest text size in pixels of the PNG (the book's tests
@@ -128,6 +134,26 @@ def fit_titles(fig, min_px: float) -> bool:
     return changed
 
 
+def _enlarge(fig, scale: float, smallest: float) -> None:
+    """Draw every text of ``fig`` ``scale`` times larger (tick labels through their axes), then fit the titles."""
+    from matplotlib.text import Text
+
+    if scale <= 1.0:
+        return
+    ticks = {id(t) for ax in fig.axes for t in ax.get_xticklabels() + ax.get_yticklabels()}
+    for ax in fig.axes:
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+            if axis.get_major_ticks():
+                size = axis.get_major_ticks()[0].label1.get_fontsize()
+                ax.tick_params(axis=name, which="both", labelsize=size * scale)
+    for text in fig.findobj(Text):
+        if id(text) not in ticks:
+            text.set_fontsize(text.get_fontsize() * scale)
+    fig.draw_without_rendering()
+    if fit_titles(fig, smallest * scale):
+        fig.draw_without_rendering()
+
+
 class BookFigure(Figure):
     """A Figure with an Agg canvas that displays itself as PNG in Jupyter."""
 
@@ -141,11 +167,12 @@ class BookFigure(Figure):
         It is drawn from a copy, so this figure is never changed (and the PNG is the
         same however often it is shown; a figure that cannot be pickled is drawn itself). A figure wider than :data:`COLUMN_PX` is
         shown shrunk to that column; its text is drawn larger by the same factor
-        (at most :data:`MAX_SCALE`), so that it is at least :data:`MIN_TEXT_PX` CSS pixels there.
+        (at most :data:`MAX_SCALE`), so that it is at least :data:`MIN_TEXT_PX` CSS pixels there,
+        and so that each panel, shown at most :data:`PHONE_COLUMN_PX` wide on a phone, keeps
+        :data:`PHONE_MIN_TEXT_PX`. A figure of several panels records where each one is
+        (:func:`panel_boxes`), for the book to stack them on a phone.
         """
         import pickle
-
-        from matplotlib.text import Text
 
         try:
             shown = pickle.loads(pickle.dumps(self))
@@ -156,21 +183,19 @@ class BookFigure(Figure):
         smallest = smallest_text_px(shown)
         width = shown.get_size_inches()[0] * shown.dpi
         scale = min(MAX_SCALE, max(1.0, MIN_TEXT_PX * width / (COLUMN_PX * smallest))) if smallest else 1.0
-        if scale > 1.0:
-            ticks = {id(t) for ax in shown.axes for t in ax.get_xticklabels() + ax.get_yticklabels()}
-            for ax in shown.axes:
-                for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
-                    if axis.get_major_ticks():
-                        size = axis.get_major_ticks()[0].label1.get_fontsize()
-                        ax.tick_params(axis=name, which="both", labelsize=size * scale)
-            for text in shown.findobj(Text):
-                if id(text) not in ticks:
-                    text.set_fontsize(text.get_fontsize() * scale)
-            shown.draw_without_rendering()
-            if fit_titles(shown, smallest * scale):
-                shown.draw_without_rendering()
+        _enlarge(shown, scale, smallest)
+        # on a phone each panel (or the figure, when not stacked) is shown at most PHONE_COLUMN_PX wide
+        widest = phone_width(shown)
+        if smallest and widest > PHONE_COLUMN_PX:
+            phone = PHONE_MIN_TEXT_PX * widest / (PHONE_COLUMN_PX * smallest * scale)
+            more = min(MAX_SCALE / scale, max(1.0, phone))
+            _enlarge(shown, more, smallest * scale)
+            scale *= more
         buf = io.BytesIO()
         metadata = {"Software": None, TEXT_PX: f"{smallest * scale:.1f}"}
+        panels = panels_json(shown)  # the layout just drawn is the one saved (same size, dpi and texts)
+        if panels:
+            metadata[PANELS] = panels
         shown.savefig(buf, format="png", facecolor="white", metadata=metadata)
         return shrink_png(buf.getvalue(), description=describe(self))
 

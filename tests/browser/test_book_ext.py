@@ -142,6 +142,8 @@ def test_maths_become_svg_with_a_spoken_label():
     out = gradnotes_math.typeset_page(text, answer["pages"][0], answer["css"])
     assert out.count("<mjx-container") == 2 and "\\(" not in out and "\\[" not in out
     assert 'aria-label="σ w^2 &lt; 1"' in out and 'display="true"' in out
+    assert '<span class="gradnotes-math-text" hidden>σ w^2 &lt; 1</span></mjx-container>' in out, \
+        "a search snippet (the page's textContent) reads the formula as words"
     assert '<style id="gradnotes-math-css">' in out and 'id="MJX-SVG-global-cache"' in out
 
 
@@ -200,3 +202,72 @@ def test_wide_figure_text_is_legible_in_the_column():
     assert text_px * COLUMN_PX / 1300 >= MIN_TEXT_PX - 0.05
     assert axes[0].title.get_fontsize() == 12.0, "the figure keeps its own sizes"
     assert fig._repr_png_() == png, "the same PNG however often it is shown"
+
+
+def test_figure_of_panels_is_stacked_from_the_same_picture(tmp_path):
+    """A 1x3 figure: the whole picture plus a window per panel, all on the one file, alt texts per panel."""
+    import numpy as np
+
+    from gradnotes.plots.figure import subplots
+
+    fig, axes = subplots(1, 3, figsize=(12, 3.6))
+    for ax, name in zip(axes, ("tanh", "relu", "sigmoid")):
+        ax.semilogy(np.arange(1, 31), np.geomspace(1, 1e-9, 30))
+        ax.set_title(name)
+        ax.set_xlabel("layer")
+    fig.suptitle("three activations")
+    name = "b" * 64 + ".png"
+    (tmp_path / "_images").mkdir()
+    (tmp_path / "_images" / name).write_bytes(fig._repr_png_())
+    page = tmp_path / "notebooks" / "ch.html"
+    page.parent.mkdir()
+    out = gradnotes_pages.rewrite_figures(f'<img alt="../_images/{name}" src="../_images/{name}" />', page)
+    assert out.count("<img ") == 4 and out.count(f'src="../_images/{name}"') == 4, "one file for every window"
+    assert '<span class="gradnotes-window-text">three activations</span>' in out, "the title is text on a phone"
+    whole = re.search(r'<a class="gradnotes-zoom gradnotes-whole"[^>]*>(<img [^>]*>)</a>', out).group(1)
+    assert 'alt="three activations. Figure of 3 panels.' in whole
+    alts = re.findall(r'class="gradnotes-zoom gradnotes-window"[^>]*><img [^>]*alt="([^"]*)"', out)
+    assert [a.split(":")[0] for a in alts] == ["panel 1 of 3", "panel 2 of 3", "panel 3 of 3"]
+    assert alts[1].startswith("panel 2 of 3: relu")
+    frames = re.findall(r'max-width:(\d+)px;aspect-ratio:(\d+)/(\d+)', out)
+    assert len(frames) == 3 and all(int(w) < 1200 / 2 for w, _, _ in frames), "a window is one panel wide"
+    assert gradnotes_pages.rewrite_figures(out, page) == out, "a second pass changes nothing"
+
+    single, _ = subplots(figsize=(6, 3))
+    (tmp_path / "_images" / ("c" * 64 + ".png")).write_bytes(single._repr_png_())
+    one = gradnotes_pages.rewrite_figures(f'<img alt="x.png" src="../_images/{"c" * 64}.png" />', page)
+    assert "gradnotes-panels" not in one and one.count("<img ") == 1
+
+
+def test_explorer_pictures_of_several_panels_get_windows(tmp_path):
+    """An explorer picture whose PNG has panel boxes: its windows for a phone, in the page and for the script."""
+    import io
+
+    from PIL import Image, PngImagePlugin
+
+    from gradnotes.widgets import RNNExplorer
+    from gradnotes.widgets.static import Grid, static_explorer
+
+    explorer = static_explorer(RNNExplorer(steps=20), Grid({"spectral_radius": (0.5, 2.0)}))
+    for picture in {id(w): w for w in explorer.pictures.values()}.values():
+        image = Image.open(io.BytesIO(bytes(picture.value)))
+        half = image.size[0] // 2
+        info = PngImagePlugin.PngInfo()
+        info.add_itxt("gradnotes panels", json.dumps(
+            [{"box": [0, 0, half, image.size[1]], "label": "left", "kind": "panel"},
+             {"box": [half, 0, image.size[0], image.size[1]], "label": "right", "kind": "panel"}]))
+        out = io.BytesIO()
+        image.save(out, "PNG", pnginfo=info)
+        picture.value = out.getvalue()
+    page = tmp_path / "notebooks" / "ch.html"
+    page.parent.mkdir()
+    out = gradnotes_explorers.externalize(_page_with(explorer), page, tmp_path)
+    panels = json.loads(re.search(r'id="gradnotes-explorer-panels">(.*?)</script>', out).group(1))
+    files = sorted((tmp_path / "_images").glob("explorer-*.png"))
+    assert set(panels) == {f"../_images/{f.name}" for f in files}
+    for url, block in panels.items():
+        assert block.startswith('<span class="gradnotes-panels">') and block.count(f'src="{url}"') == 2
+        assert 'alt="panel 1 of 2: left"' in block and 'alt="panel 2 of 2: right"' in block
+    placeholder = re.search(r'<div class="gradnotes-explorer-placeholder"[^>]*>(.*?)</div>', out).group(1)
+    assert placeholder.startswith('<span class="gradnotes-whole"><img ') and 'class="gradnotes-panels"' in placeholder
+    assert "insertAdjacentHTML" in out, "the script adds the windows to each picture the widget manager shows"

@@ -10,6 +10,10 @@ For each page, on a first visit (browser cache off), at 1280x800:
   serious or critical violation, ``label-content-name-mismatch`` included;
 * every image has an alt text that is not a file path;
 * every notebook figure's smallest text is at least 11 CSS px as shown;
+* on a phone (a fresh visit at 390x844, :func:`test_chapter_figures_on_a_phone`) a figure
+  of several panels shows them one below the other: every figure's smallest text is at
+  least :data:`PHONE_MIN_TEXT_PX` CSS px, no picture is wider than the screen, and the
+  panels cost no download (each picture file is fetched once, at 1280 as at 390);
 * no printed output, figure, table or explorer sticks out of the text column,
   and no output box hides text behind a scroll bar;
 
@@ -46,7 +50,8 @@ OVERFLOW_JS = """() => {
   for (const el of article.querySelectorAll(
       'div.cell_output, div.cell_output pre, div.cell_output img, div.cell_output table, table, figure img, ' +
       'img, .gradnotes-static-explorer, .jupyter-widgets.widget-box')) {
-    const r = el.getBoundingClientRect();
+    // a panel's picture is the whole figure, shifted inside a window that shows one panel: the window is what shows
+    const r = (el.closest('a.gradnotes-window') || el).getBoundingClientRect();
     if (r.width === 0 || r.height === 0 || wide(el)) continue;
     if (r.left < left - 1 || r.right > right) out.push(`${name(el)} spans ${Math.round(r.left)}..${Math.round(r.right)}` +
         ` outside the column ${Math.round(left)}..${Math.round(right)}`);
@@ -64,10 +69,20 @@ ALT_JS = """() => [...document.images].filter(img => {
   return !alt || /(^|\\/)[^\\s]+\\.(png|svg|jpe?g|gif|webp)$/i.test(alt) || alt.startsWith('_images/');
 }).map(img => `${img.getAttribute('src').slice(0, 80)} alt=${JSON.stringify(img.getAttribute('alt'))}`)"""
 
-#: Notebook figures whose smallest text (``data-text-px``: PNG pixels, from the PNG) is below 11 CSS px as shown.
-TEXT_SIZE_JS = """() => [...document.querySelectorAll('img[data-text-px]')].filter(img => img.naturalWidth).map(img =>
-  [img.getAttribute('src').split('/').pop().slice(0, 12), parseFloat(img.dataset.textPx) * img.clientWidth / img.naturalWidth])
-  .filter(([, px]) => px < 11).map(([name, px]) => `${name}: ${px.toFixed(1)} px`)"""
+#: The smallest text of every notebook figure shown (``data-text-px``: PNG pixels, from the PNG), in CSS px as
+#: shown: ``[[name, alt, px], ...]`` (a figure hidden in this layout, e.g. its stacked panels at 1280, is not shown).
+TEXT_SIZE_JS = """() => [...document.querySelectorAll('img[data-text-px]')].filter(img => img.naturalWidth &&
+    img.getClientRects().length && img.clientWidth).map(img => [img.getAttribute('src').split('/').pop().slice(0, 12),
+  (img.getAttribute('alt') || '').slice(0, 30), parseFloat(img.dataset.textPx) * img.clientWidth / img.naturalWidth])"""
+#: Every notebook figure picture (those hidden too) loads now, as a reader scrolling past it would have it load.
+EAGER_JS = ("() => Promise.all([...document.querySelectorAll('img[data-text-px]')].map(img =>"
+            " { img.loading = 'eager'; return img.decode().catch(() => null); }))")
+#: The smallest figure text on a 390 px phone, CSS px (gradnotes.plots.figure.PHONE_MIN_TEXT_PX: stacked panels).
+PHONE_MIN_TEXT_PX = 9.0
+
+
+def too_small(sizes, least: float) -> list[str]:
+    return [f"{name} ({alt}...): {px:.1f} px" for name, alt, px in sizes if px < least - 0.05]
 
 AXE_JS = """async () => {
   const result = await axe.run(document, {rules: {'label-content-name-mismatch': {enabled: true}},
@@ -132,9 +147,8 @@ def test_page_is_readable(name, browser, book_url):
         assert not bad_alt, "images without a real alt text:\n" + "\n".join(bad_alt)
         problems = page.evaluate(OVERFLOW_JS)
         assert not problems, "at 1280 px:\n" + "\n".join(problems)
-        page.evaluate("() => Promise.all([...document.querySelectorAll('img[data-text-px]')].map(img =>"
-                      " { img.loading = 'eager'; return img.decode().catch(() => null); }))")
-        small = page.evaluate(TEXT_SIZE_JS)
+        page.evaluate(EAGER_JS)
+        small = too_small(page.evaluate(TEXT_SIZE_JS), 11.0)
         assert not small, "figure text smaller than 11 CSS px in the 1280 px layout:\n" + "\n".join(small)
 
         page.add_script_tag(path=str(AXE))
@@ -173,3 +187,55 @@ def test_weight_table():
                   "faq.html": {"bytes": 900_000, "gzip_bytes": 310_000, "requests": 9}})
     assert "| notebooks/x.html | 2,000 | 700 | 12 | 800 | yes |" in text
     assert "| faq.html | 900 | 310 | 9 | 300 | NO |" in text
+
+
+CHAPTERS = [name for name in PAGES if name.startswith("notebooks/")]
+
+
+def _image_requests(page) -> list:
+    found = []
+    page.on("request", lambda r: found.append(urlparse(r.url).path) if r.resource_type == "image" else None)
+    return found
+
+
+def _figure_files(page) -> set:
+    return set(page.evaluate("() => [...document.querySelectorAll('img[data-text-px]')].map(img =>"
+                             " new URL(img.getAttribute('src'), location.href).pathname)"))
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_chapter_figures_on_a_phone(name, browser, book_url):
+    """At 390x844 figures stack their panels and stay readable; the panels download nothing more than at 1280."""
+    fetched = {}
+    for width, height in ((1280, 800), (390, 844)):
+        page = browser.new_page()
+        page.set_viewport_size({"width": width, "height": height})
+        requests = _image_requests(page)
+        try:
+            first_visit(page)
+            page.goto(f"{book_url}/{name}", wait_until="load")
+            settle(page)
+            page.evaluate(EAGER_JS)
+            page.wait_for_load_state("networkidle", timeout=20_000)
+            figures = _figure_files(page)
+            twice = sorted({p for p in requests if requests.count(p) > 1})
+            assert not twice, f"at {width} px, pictures fetched more than once: {twice}"
+            fetched[width] = {p for p in requests if p in figures}
+            assert fetched[width] == figures, f"at {width} px: figures not fetched: {sorted(figures - fetched[width])}"
+            if width == 1280:
+                shown_panels = page.locator(".gradnotes-panels img").evaluate_all(
+                    "els => els.filter(e => e.getClientRects().length).length")
+                assert shown_panels == 0, "the stacked panels show at 1280 px"
+                continue
+            shown = page.evaluate(TEXT_SIZE_JS)
+            assert shown or not figures, "no figure is shown at 390 px"
+            small = too_small(shown, PHONE_MIN_TEXT_PX)
+            assert not small, f"figure text below {PHONE_MIN_TEXT_PX} CSS px at 390 px:\n" + "\n".join(small)
+            wide = page.evaluate("""() => [...document.images].filter(img => img.getClientRects().length).map(img =>
+                [img.getAttribute('src').slice(-20), (img.closest('a.gradnotes-window') || img).getBoundingClientRect()])
+                .filter(([, r]) => r.width && (r.left < -1 || r.right > innerWidth + 1))
+                .map(([src, r]) => `${src}: ${Math.round(r.left)}..${Math.round(r.right)}`)""")
+            assert not wide, f"pictures wider than the {width} px screen:\n" + "\n".join(wide)
+        finally:
+            page.close()
+    assert fetched[390] == fetched[1280], "a phone downloads the same figure files as a laptop"

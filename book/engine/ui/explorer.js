@@ -164,7 +164,8 @@ function panelSize(boxWidth) {
 /** "computed in your browser" line under an explorer, naming the sizes that differ from the notebook's. */
 export function browserNote(parts) {
   return `Computed in your browser${parts.length ? ` (${parts.map(esc).join("; ")})` : ""}. `
-    + "The notebook draws the same explorer with Python: download it or launch it from the top of this page.";
+    + '<span class="gradnotes-interactive-only">The notebook draws the same explorer with Python: '
+    + "download it or launch it from the top of this page.</span>";
 }
 
 /** A rule of gradnotes.widgets._applies as data: does control ``rule.when`` have a value where the control matters? */
