@@ -10,7 +10,17 @@ in the page: ``performance.now()`` at the input event (a capture-phase listener
 for keydown, change and click) to the ``src`` change of the explorer's
 ``<img>`` (a MutationObserver). Reported: p50 and p90 per control and setting,
 beside the p50 of the same moves made in this process (the synchronous update
-alone, no kernel and no browser).
+alone, no kernel and no browser), and the load average when the setting began.
+
+A *drag* is measured too, for the depth and gain sliders: the mouse holds the
+handle and moves it ``DRAG_STEPS`` times, one step every ``DRAG_PAUSE`` s, then
+lets go. Reported: the pictures that arrived during the drag and after it, and
+the time from letting go to the last picture (the one of the final value), p50
+over ``DRAGS`` drags.
+
+The kernel runs with ``OPENBLAS_NUM_THREADS=1`` unless the caller's environment
+sets it (the machine is shared); ``python -m benchmarks.bench_e2e [--quick]
+[--setting N ...]`` runs all settings or only the given indices of ``SETTINGS``.
 
 Without Chromium or Playwright the benchmark says so and returns.
 """
@@ -44,16 +54,27 @@ SETTINGS = [
     ("exploding 100x256", "init_explorer", {"depth": 100, "activation": "tanh", "gain": 2.5}),
 ]
 QUICK_SETTINGS = [SETTINGS[0], SETTINGS[2]]
+#: Drags: sliders dragged, drags per slider, mouse steps per drag and the pause between steps (s).
+DRAG_CONTROLS, DRAGS, DRAG_STEPS, DRAG_PAUSE = ("depth", "gain"), 2, 12, 0.03
+#: A drag's last picture is the one after which none came for this long (s).
+QUIET = 2.5
+#: Each setting waits (at most QUIET_WAIT s) for a 1-minute load average below MAX_LOAD (2 shared cores).
+#: (``GN_QUIET_WAIT`` overrides the wait, ``GN_MOVES`` the number of moves.)
+MAX_LOAD, QUIET_WAIT = 3.0, float(os.environ.get("GN_QUIET_WAIT", "600"))
 
 #: Installed in the page: input-event and new-image times (performance.now(), ms).
 PAGE_PROBES = """() => {
-    window.__t0 = null; window.__t1 = null;
+    window.__t0 = null; window.__t1 = null; window.__images = []; window.__release = null;
     const mark = () => { window.__t0 = performance.now(); window.__t1 = null; };
     for (const kind of ['keydown', 'change', 'click']) document.addEventListener(kind, mark, true);
+    document.addEventListener('pointerup', () => { window.__release = performance.now(); }, true);
     new MutationObserver(records => {
         for (const r of records) {
-            if (r.target.tagName === 'IMG' && r.target.closest('.gn-bench') && window.__t0 !== null
-                && window.__t1 === null) window.__t1 = performance.now();
+            if (r.target.tagName === 'IMG' && r.target.closest('.gn-bench')) {
+                const now = performance.now();
+                window.__images.push(now);
+                if (window.__t0 !== null && window.__t1 === null) window.__t1 = now;
+            }
         }
     }).observe(document.body, {attributes: true, attributeFilter: ['src'], subtree: true});
 }"""
@@ -97,8 +118,10 @@ def in_process(factory: str, kwargs: dict, names, moves: int) -> dict[str, list[
     explorer = getattr(gw, factory)(**kwargs)
     out = {}
     for name in names:
+        start = explorer.values()[name]
         _step(explorer.controls[name], 0)  # warm-up: the first picture of a setting
         out[name] = [_step(explorer.controls[name], step) for step in range(moves)]
+        explorer.update(**{name: start})  # the next control is measured at the stated setting
     return out
 
 
@@ -137,6 +160,96 @@ def move(page, box, kind: str, description: str, step: int) -> None:
         box.locator(".widget-checkbox", has_text=description).first.locator("input").click()
 
 
+def position(page, box, kind: str, description: str):
+    """Where the control stands: a slider's handle position, a dropdown's index, a checkbox's state."""
+    import re
+
+    label = page.locator(".widget-label", has_text=re.compile(f"^{re.escape(description)}$"))
+    if kind == "slider":
+        return float(_slider_handle(page, box, description).get_attribute("aria-valuenow") or 0)
+    if kind == "dropdown":
+        return box.locator(".widget-dropdown", has=label).first.locator("select").evaluate("s => s.selectedIndex")
+    return box.locator(".widget-checkbox", has_text=description).first.locator("input").is_checked()
+
+
+def restore(page, box, kind: str, description: str, start) -> None:
+    """Put the control back where it started (untimed), so every control is measured at the stated setting.
+
+    An odd number of alternating moves leaves a control one step off: the width
+    slider at 512 instead of 256 would make every later move of that setting a
+    512-wide network's.
+    """
+    import re
+
+    for _ in range(12):
+        now = position(page, box, kind, description)
+        if now == start:
+            return
+        page.evaluate("() => { window.__t0 = null; window.__t1 = null; }")
+        if kind == "slider":
+            handle = _slider_handle(page, box, description)
+            handle.focus()
+            page.keyboard.press("ArrowLeft" if now > start else "ArrowRight")
+        elif kind == "dropdown":
+            label = page.locator(".widget-label", has_text=re.compile(f"^{re.escape(description)}$"))
+            box.locator(".widget-dropdown", has=label).first.locator("select").select_option(index=start)
+        else:
+            box.locator(".widget-checkbox", has_text=description).first.locator("input").click()
+        latency(page, timeout=60.0)
+
+
+def _slider_handle(page, box, description: str):
+    import re
+
+    label = page.locator(".widget-label", has_text=re.compile(f"^{re.escape(description)}$"))
+    return box.locator(".widget-slider", has=label).first.locator(".noUi-handle").first
+
+
+def drag(page, box, description: str, step: int) -> tuple[int, int, float | None]:
+    """Drag the slider's handle ``DRAG_STEPS`` steps (right, or left on odd ``step``s) and let go.
+
+    Returns (pictures during the drag, pictures after letting go, ms from letting go
+    to the last picture or None if none came after it).
+    """
+    handle = _slider_handle(page, box, description)
+    handle.scroll_into_view_if_needed()
+    track = handle.locator("xpath=ancestor::*[contains(@class, 'noUi-target')][1]").bounding_box()
+    h = handle.bounding_box()
+    x, y = h["x"] + h["width"] / 2, h["y"] + h["height"] / 2
+    span = 0.6 * track["width"] / DRAG_STEPS
+    direction = -1 if step % 2 else 1  # there and back: an even number of drags ends near the start
+    if not track["x"] <= x + direction * DRAG_STEPS * span <= track["x"] + track["width"]:
+        direction = -direction
+    page.evaluate("() => { window.__images = []; window.__release = null; window.__t0 = null; }")
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for k in range(1, DRAG_STEPS + 1):
+        page.mouse.move(x + direction * k * span, y)
+        time.sleep(DRAG_PAUSE)
+    page.mouse.up()
+    last = time.monotonic()
+    count = 0
+    deadline = last + 30.0
+    while time.monotonic() < deadline:  # until no picture for QUIET seconds
+        n = page.evaluate("() => window.__images.length")
+        if n != count:
+            count, last = n, time.monotonic()
+        elif time.monotonic() - last > QUIET:
+            break
+        time.sleep(0.02)
+    images, release = page.evaluate("() => [window.__images, window.__release]")
+    after = [t for t in images if release is not None and t > release]
+    return len(images) - len(after), len(after), (after[-1] - release) if after else None
+
+
+def wait_for_quiet(max_load: float = MAX_LOAD, timeout: float = QUIET_WAIT) -> float:
+    """Wait (at most ``timeout`` s) until the 1-minute load average is below ``max_load``; return it."""
+    deadline = time.monotonic() + timeout
+    while os.getloadavg()[0] >= max_load and time.monotonic() < deadline:
+        time.sleep(5.0)
+    return os.getloadavg()[0]
+
+
 def latency(page, timeout: float = 20.0) -> float | None:
     """ms from the last input event to the new image, or None if none came within ``timeout``."""
     deadline = time.monotonic() + timeout
@@ -148,7 +261,7 @@ def latency(page, timeout: float = 20.0) -> float | None:
     return None
 
 
-def run_session(settings, moves: int, report: Report) -> dict:
+def run_session(settings, moves: int, report: Report, drags: int = DRAGS) -> dict:
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -171,9 +284,11 @@ def run_session(settings, moves: int, report: Report) -> dict:
                 f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True", "--LabApp.news_url="]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             args.append("--allow-root")
+        env = jupyter_environment(tmp / "home")
+        env.setdefault("OPENBLAS_NUM_THREADS", "1")
         with open(tmp / "lab.log", "w") as log, \
                 server(args, f"http://127.0.0.1:{port}/api/status", cwd=root, timeout=90,
-                       env=jupyter_environment(tmp / "home"), log=log), \
+                       env=env, log=log), \
                 sync_playwright() as pw:
             context = pw.chromium.launch_persistent_context(
                 str(tmp / "profile"), executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS,
@@ -195,23 +310,37 @@ def run_session(settings, moves: int, report: Report) -> dict:
                     box.scroll_into_view_if_needed()
                     controls = controls_of(factory, kwargs)
                     here = in_process(factory, kwargs, [name for name, _, _ in controls], moves)
+                    load = f"{wait_for_quiet():.1f}"
                     for name, kind, description in controls:
-                        times = []
+                        times, start = [], position(page, box, kind, description)
                         for step in range(moves):
                             page.evaluate("() => { window.__t0 = null; window.__t1 = null; }")
                             move(page, box, kind, description, step)
                             t = latency(page)
                             if t is not None:
                                 times.append(t)
+                        restore(page, box, kind, description, start)
                         results[factory, label, name] = times
                         p50, p90 = (f"{np.percentile(times, q):.0f}" if times else "n/a" for q in (50, 90))
-                        report.row([factory, label, name, len(times), p50, p90, f"{median(here[name]):.0f}"])
+                        report.row([factory, label, name, len(times), p50, p90, f"{median(here[name]):.0f}", load])
+                    for name, kind, description in controls:
+                        if name not in DRAG_CONTROLS or not drags:
+                            continue
+                        start = position(page, box, kind, description)
+                        runs = [drag(page, box, description, step) for step in range(drags)]
+                        restore(page, box, kind, description, start)
+                        settle = [t for _, _, t in runs if t is not None]
+                        results[factory, label, f"{name} (drag)"] = settle
+                        report.row([factory, label, f"{name} drag: pictures during/after "
+                                    + ", ".join(f"{a}/{b}" for a, b, _ in runs), len(settle),
+                                    f"{median(settle):.0f}" if settle else "n/a",
+                                    f"{max(settle):.0f}" if settle else "n/a", "", load])
             finally:
                 context.close()
     return results
 
 
-def main(quick: bool = False) -> None:
+def main(quick: bool = False, only=None) -> None:
     report = Report()
     report.line("## End to end in JupyterLab: input event to new image" + (" (quick smoke run)" if quick else ""))
     report.line()
@@ -221,20 +350,24 @@ def main(quick: bool = False) -> None:
         report.line(f"Skipped: {' and '.join(missing)} not installed (`apt-get install -y chromium`; "
                     "Playwright is in requirements.txt).")
         return
-    settings, moves = (QUICK_SETTINGS, QUICK_MOVES) if quick else (SETTINGS, MOVES)
+    settings, moves = (QUICK_SETTINGS, QUICK_MOVES) if quick else (SETTINGS, int(os.environ.get("GN_MOVES", MOVES)))
+    if only:
+        settings = [SETTINGS[i] for i in only]
     report.line(f"{moves} moves per control, one after the previous picture arrived; load average at start "
                 f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}. Targets: p50 <= {TARGET_P50} ms and "
                 f"p90 <= {TARGET_P90} ms everywhere, p50 <= {TARGET_DEFAULT_P50} ms at default settings.")
     report.line()
-    report.header(["explorer", "setting", "control", "moves", "p50 ms", "p90 ms", "in-process p50 ms"])
-    results = run_session(settings, moves, report)
+    report.line("Drag rows: p50 and max ms from letting go to the last picture.")
+    report.line()
+    report.header(["explorer", "setting", "control", "moves", "p50 ms", "p90 ms", "in-process p50 ms", "load"])
+    results = run_session(settings, moves, report, drags=2 if quick else DRAGS)
     report.line()
     every = [t for times in results.values() for t in times]
     if every:
         worst = max(results, key=lambda k: np.percentile(results[k], 50) if results[k] else 0)
         report.line(f"- all moves: p50 {median(every):.0f} ms, p90 {np.percentile(every, 90):.0f} ms; "
                     f"slowest control (p50): {' / '.join(worst)}")
-    print(f"\n(saved to {os.path.relpath(report.save('e2e'))})")
+    print(f"\n(saved to {os.path.relpath(report.save('e2e' + ('-' + '-'.join(map(str, only)) if only else '')))})")
 
 
 def _has(module: str) -> bool:
@@ -247,4 +380,10 @@ def _has(module: str) -> bool:
 
 
 if __name__ == "__main__":
-    main(quick="--quick" in sys.argv)
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_e2e")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--setting", type=int, action="append", help="index in SETTINGS (repeatable)")
+    arguments = parser.parse_args()
+    main(quick=arguments.quick, only=arguments.setting)

@@ -21,6 +21,7 @@ import base64
 import io
 import math
 import os
+import queue
 import resource
 import subprocess
 import sys
@@ -242,8 +243,11 @@ KERNEL_SETUP = """
 import time, json
 from gradnotes.widgets import gradient_explorer
 e = gradient_explorer(depth=50, width=256, batch=256)
-print(json.dumps({name: c.model_id for name, c in e.controls.items()} | {"image": e.image.model_id}))
+print(json.dumps({name: c.model_id for name, c in e.controls.items()} | {"image": e.image.model_id}
+                 | {"gain_values": list(e.controls["gain"].values)}))
 """
+#: A burst: this many slider messages sent back to back (a drag), then the pictures counted.
+BURST = 6
 
 
 def bench_kernel(report, quick):
@@ -260,21 +264,25 @@ def bench_kernel(report, quick):
 
         ids = json.loads(ids.strip().splitlines()[-1])
         n = 6 if quick else 30
-        gains = [1.0 + 0.05 * (k % 10 + 1) for k in range(n)]
+        # The gain slider offers exact values (a SelectionSlider): the browser sends the option's index.
+        one = ids["gain_values"].index(1.0)
+        gains = [one + k % 10 + 1 for k in range(n)]
         depths = [50 + (k % 7) - 3 for k in range(n)]
         rt, upd = [], []
         for k in range(n):
-            control, value = ("gain", gains[k]) if k % 2 == 0 else ("depth", depths[k])
-            rt.append(_round_trip(kc, ids[control], ids["image"], value))
+            control, state = ("gain", {"index": gains[k]}) if k % 2 == 0 else ("depth", {"value": depths[k]})
+            rt.append(_round_trip(kc, ids[control], ids["image"], state))
             # the kernel's own time for that very update (compute, draw, encode, send)
             upd.append(float(_execute(kc, "print(e.last_redraw_seconds)").strip()))
+        bursts = [_burst(kc, ids["depth"], ids["image"], [40 + 2 * i + k % 2 for i in range(BURST)])
+                  for k in range(2 if quick else 6)]
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
     report.line()
     report.line("### (c) Round trip through a real kernel")
     report.line()
-    report.line("A `comm_msg` with `method: update` and `state: {value}` for the gain or depth slider's "
+    report.line("A `comm_msg` with `method: update` and `state: {index}` (gain, a slider over exact values) or `{value}` (depth) for the slider's "
                 "model id (as the browser sends it) into an ipykernel running the explorer (depth 50, width "
                 "256, batch 256), timed until the kernel emits the Image model's new value; paired with the "
                 "kernel's own time for that same redraw (`last_redraw_seconds`: read controls, compute, "
@@ -287,6 +295,14 @@ def bench_kernel(report, quick):
     added = [r - u for r, u in zip(rt, upd)]
     report.row(["**kernel and messaging cost** (paired)", len(added), f"**{median(added) * 1e3:.1f}**",
                 f"{p90(added) * 1e3:.1f}"])
+    report.line()
+    report.line(f"A burst: {BURST} depth messages sent back to back (what a drag sends when the browser "
+                "does not wait), pictures the kernel sent for them, and the time from the first message to "
+                "the last picture (whose depth is the last message's).")
+    report.line()
+    report.header(["bursts", "pictures per burst (median)", "last picture p50 ms", "max ms"])
+    report.row([len(bursts), median([b[0] for b in bursts]), f"{median([b[1] for b in bursts]) * 1e3:.0f}",
+                f"{max(b[1] for b in bursts) * 1e3:.0f}"])
     return rt, upd
 
 
@@ -306,27 +322,54 @@ def _execute(kc, code: str, timeout: float = 120) -> str:
             return "".join(out)
 
 
-def _round_trip(kc, control_id: str, image_id: str, value) -> float:
-    msg = kc.session.msg("comm_msg", {"comm_id": control_id,
-                                      "data": {"method": "update", "state": {"value": value},
-                                               "buffer_paths": []}})
+def _update_message(kc, control_id: str, state: dict):
+    return kc.session.msg("comm_msg", {"comm_id": control_id,
+                                       "data": {"method": "update", "state": state, "buffer_paths": []}})
+
+
+def _is_picture(reply, image_id: str) -> bool:
+    content = reply["content"]
+    if not (reply["msg_type"] == "comm_msg" and content.get("comm_id") == image_id
+            and content["data"].get("method") == "update" and ["value"] in content["data"].get("buffer_paths", [])):
+        return False
+    if not reply["buffers"] or bytes(reply["buffers"][0][:8]) != b"\x89PNG\r\n\x1a\n":
+        raise RuntimeError("the image update carries no PNG")
+    return True
+
+
+def _round_trip(kc, control_id: str, image_id: str, state: dict) -> float:
+    """Seconds from sending the update to the new picture (which may follow the kernel's idle:
+    a change from the browser is drawn from the event loop, see Explorer)."""
+    msg = _update_message(kc, control_id, state)
     start = time.perf_counter()
     kc.shell_channel.send(msg)
-    elapsed = None
-    while True:
+    elapsed, idle = None, False
+    while elapsed is None or not idle:
         reply = kc.get_iopub_msg(timeout=60)
         if reply["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
             continue
-        content = reply["content"]
-        if (elapsed is None and reply["msg_type"] == "comm_msg" and content.get("comm_id") == image_id
-                and content["data"].get("method") == "update" and ["value"] in content["data"].get("buffer_paths", [])):
+        if elapsed is None and _is_picture(reply, image_id):
             elapsed = time.perf_counter() - start
-            if not reply["buffers"] or bytes(reply["buffers"][0][:8]) != b"\x89PNG\r\n\x1a\n":
-                raise RuntimeError("the image update carries no PNG")
-        if reply["msg_type"] == "status" and content["execution_state"] == "idle":
-            if elapsed is None:
-                raise RuntimeError("the kernel went idle without sending a new image")
-            return elapsed
+        idle = idle or (reply["msg_type"] == "status" and reply["content"]["execution_state"] == "idle")
+    return elapsed
+
+
+def _burst(kc, control_id: str, image_id: str, values, quiet: float = 1.5) -> tuple[int, float]:
+    """Send ``values`` back to back; (pictures sent, seconds from the first message to the last picture)."""
+    start = time.perf_counter()
+    for v in values:
+        kc.shell_channel.send(_update_message(kc, control_id, {"value": v}))
+    pictures, last = 0, None
+    while True:
+        try:
+            reply = kc.get_iopub_msg(timeout=quiet)
+        except queue.Empty:  # nothing for `quiet` seconds
+            break
+        if _is_picture(reply, image_id):
+            pictures, last = pictures + 1, time.perf_counter() - start
+    if not pictures:
+        raise RuntimeError("the kernel sent no picture for a burst")
+    return pictures, last
 
 
 # --- (d) import time --------------------------------------------------------------------

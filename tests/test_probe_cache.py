@@ -47,3 +47,22 @@ def test_keep_bounds_the_draws_kept():
     for seed in range(4):
         cache.trace(5, 8, batch=2, seed=seed)
     assert repr(cache).count("seed=") == 2 and "seed=3" in repr(cache) and "seed=0" not in repr(cache)
+
+
+def test_thread_chooser_drops_a_choice_after_one_slow_run_and_keeps_one_thread_when_cores_are_busy():
+    from gradnotes.probe._cache import _ThreadChooser
+
+    load = [0.2]
+    chooser = _ThreadChooser(load=lambda: load[0])
+    chooser.options, chooser.times = (1, 2), {1: [], 2: []}  # as _setup finds them with two BLAS threads
+    assert [chooser.pick(), chooser.pick()] == [1, 1]  # untried options first; 1 until it has a time
+    chooser.record(1, 1.0)
+    assert chooser.pick() == 2
+    chooser.record(2, 0.5)
+    assert chooser.pick() == 2
+    chooser.record(2, 0.4)
+    chooser.record(2, 10.0)  # the machine got busy: one slow run is enough
+    assert chooser.pick() == 1
+    chooser.record(2, 0.1)
+    load[0] = 1.5  # another process keeps a core busy: do not even try two threads
+    assert {chooser.pick() for _ in range(40)} == {1}

@@ -18,6 +18,7 @@ come from :mod:`gradnotes.theory` (``predicted_grad_norms(trace)``).
 
 from __future__ import annotations
 
+import os
 import time
 from collections import OrderedDict
 
@@ -105,15 +106,25 @@ class ProbeCache:
 
 
 class _ThreadChooser:
-    """One BLAS thread or all: whichever ran the last few probes faster per unit of work."""
+    """One BLAS thread or all: whichever ran its latest probe faster per unit of work.
+
+    The latest run, not a median of several: contention starts and stops with
+    other processes, and on two shared cores OpenBLAS's threads then run 10-20x
+    slower than one thread (they spin waiting for each other), so a choice that
+    was right a minute ago must be dropped after one slow run, not three (a
+    100-layer, 512-wide probe takes 20-30 s that way). For the same reason more
+    threads are not even tried while the machine's load average is at least its
+    number of cores, i.e. while another process keeps a core busy.
+    """
 
     EXPLORE_EVERY = 16
 
-    def __init__(self):
+    def __init__(self, load=None):
         self._controller = None
         self.options = None
         self.times: dict = {}
         self.calls = 0
+        self._load = _busy_cores if load is None else load  # () -> load average over cores
 
     def _setup(self) -> bool:
         if self.options is None:
@@ -133,10 +144,12 @@ class _ThreadChooser:
         if not self._setup():
             return None
         self.calls += 1
+        if self._load() >= 1.0:
+            return self.options[0]  # one thread: the others are someone else's now
         untried = [n for n, t in self.times.items() if not t]
         if untried:
             return untried[0]
-        ranked = sorted(self.options, key=lambda n: float(np.median(self.times[n])))
+        ranked = sorted(self.options, key=lambda n: self.times[n][-1])
         return ranked[1] if self.calls % self.EXPLORE_EVERY == 0 else ranked[0]
 
     def limit(self, n):
@@ -146,6 +159,14 @@ class _ThreadChooser:
         kept = self.times[n]
         kept.append(seconds_per_unit)
         del kept[:-5]
+
+
+def _busy_cores() -> float:
+    """The 1-minute load average per core (0 where the platform has none)."""
+    try:
+        return os.getloadavg()[0] / (os.cpu_count() or 1)
+    except (AttributeError, OSError):
+        return 0.0
 
 
 class _Timed:

@@ -106,6 +106,7 @@ class BlitFigure:
         self._columns: dict = {}
         self._ticks: dict = {}
         self._legends: dict = {}
+        self._extents: dict = {}  # (legend content, corner, axes bounds) -> its window extent
         self.sprites = TextSprites(dpi)
         self.full_draws = 0
         self.decoration_draws = 0
@@ -213,9 +214,17 @@ class BlitFigure:
         rarely, only the corner it sits in. Needs an opaque, square frame.
         """
         height, width = buffer.shape[:2]
-        box = legend.get_window_extent(renderer)
-        left, top = max(int(np.floor(box.x0)), 0), max(int(np.floor(height - box.y1)), 0)
         key = (id(legend), tuple(t.get_text() for t in legend.get_texts()))
+        # Its extent costs a layout of the legend's boxes (~4 ms); a fixed corner of a fixed axes keeps it.
+        # "best" (code 0) depends on the data: measured every time.
+        corner = getattr(legend, "_loc", 0)
+        where = (key, corner, tuple(legend.axes.bbox.bounds)) if corner else None
+        box = self._extents.get(where) if where is not None else None
+        if box is None:
+            box = legend.get_window_extent(renderer)
+            if where is not None:
+                self._extents[where] = box
+        left, top = max(int(np.floor(box.x0)), 0), max(int(np.floor(height - box.y1)), 0)
         block = self._legends.get(key)
         if block is None:
             legend.axes.draw_artist(legend)
