@@ -211,3 +211,24 @@ def test_book_explorer_registers_the_wrapped_factory_and_makes_it_static_in_the_
     with pytest.raises(TypeError, match="must be a Grid"):
         static.book_explorer({"steps": (10, 20)})(short_rnn_explorer)
     assert len(static.GRIDS) == len(FACTORIES)
+
+
+def test_static_pictures_carry_the_panels_boxes_for_phones():
+    """A multi-panel explorer picture records its panels (the book stacks them below 600 px), as chapter figures do."""
+    import io
+    import json
+
+    from PIL import Image
+
+    from gradnotes.plots.figure import PANELS
+    from gradnotes.widgets.gradient import GradientExplorer
+
+    with offline():
+        explorer = GradientExplorer(depth=5, width=16, batch=8)
+    png = explorer.render(**explorer.values())
+    image = Image.open(io.BytesIO(png))
+    boxes = json.loads(image.text[PANELS])
+    assert len(boxes) >= 3
+    for box in boxes:
+        x0, y0, x1, y1 = box["box"] if isinstance(box, dict) else box
+        assert 0 <= x0 < x1 <= image.width and 0 <= y0 < y1 <= image.height

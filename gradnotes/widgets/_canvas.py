@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..plots._panels import PANELS, panels_json
 from ._png import encode_png
 from ._ticks import FastTicks, TextSprites
 
@@ -263,7 +264,12 @@ class BlitFigure:
         return encode_png(self.rgba())
 
     def png_full(self) -> bytes:
-        """A plain full redraw of everything, no blitting: what a static export uses."""
+        """A plain full redraw of everything, no blitting: what a static export uses.
+
+        The PNG carries the panels' boxes (:func:`~gradnotes.plots.figure.panels_json`), so that
+        the book can stack the panels on a phone as it does for chapter figures.
+        """
         self.canvas.draw()
         self.invalidate()
-        return encode_png(self.rgba())
+        boxes = panels_json(self.figure)
+        return encode_png(self.rgba(), texts=None if boxes is None else {PANELS: boxes})

@@ -24,11 +24,13 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def encode_png(rgba: np.ndarray, level: int = PNG_COMPRESS_LEVEL) -> bytes:
+def encode_png(rgba: np.ndarray, level: int = PNG_COMPRESS_LEVEL, texts: dict | None = None) -> bytes:
     """PNG bytes of an ``(h, w, 4)`` uint8 RGBA array; alpha is dropped (figures are opaque).
 
     Every row uses the PNG "up" filter (difference to the row above), which suits
     plots: long runs of equal rows become zeros. Deterministic: same pixels, same bytes.
+    ``texts`` (keyword -> Latin-1 text) become ``tEXt`` chunks, e.g. the panels' boxes
+    (:data:`gradnotes.plots.figure.PANELS`).
     """
     h, w = rgba.shape[:2]
     rgb = rgba[..., :3].reshape(h, w * 3)
@@ -37,5 +39,7 @@ def encode_png(rgba: np.ndarray, level: int = PNG_COMPRESS_LEVEL) -> bytes:
     rows[0, 1:] = rgb[0]
     np.subtract(rgb[1:], rgb[:-1], out=rows[1:, 1:])  # uint8 arithmetic wraps, as PNG wants
     header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlace
-    return (_PNG_SIGNATURE + _chunk(b"IHDR", header)
+    text = b"".join(_chunk(b"tEXt", k.encode("latin-1") + b"\0" + v.encode("latin-1"))
+                    for k, v in (texts or {}).items())
+    return (_PNG_SIGNATURE + _chunk(b"IHDR", header) + text
             + _chunk(b"IDAT", zlib.compress(rows.data, level)) + _chunk(b"IEND", b""))
