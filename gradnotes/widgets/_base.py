@@ -8,7 +8,7 @@ import time
 import ipywidgets as widgets
 
 from .._params import NONE
-from ._controls import ExactSlider, enable, row_layout
+from ._controls import CAPTION_CLASS, ExactSlider, enable, row_layout, style_sheet
 
 __all__ = ["Explorer"]
 
@@ -95,7 +95,8 @@ class Explorer(widgets.VBox):
         self._render_figure = None
         self._drawn = None  # the values of the last picture
         boxes = [widgets.HBox([self.controls[name] for name in row], layout=row_layout()) for row in rows]
-        children = [*boxes, self.image, self.caption]
+        self.caption.add_class(CAPTION_CLASS)
+        children = [style_sheet(), *boxes, self.image, self.caption]  # the sheet: phone-width sliders, captions
         if footer is not None:
             children.append(footer)
         super().__init__(children=children)

@@ -35,6 +35,18 @@ Examples
 >>> g.add(10.15); g.value = 10.15; g.label
 '10.15'
 
+On a phone (390 px) JupyterLab leaves a slider about 280 px, and ipywidgets'
+fixed label, margins and 72 px readout take 166 of them: a 120 px track.
+Every control here carries the CSS class :data:`CONTROL_CLASS`, and
+:func:`style_sheet` is the small CSS that gives such a slider back its track on
+narrow screens (a readout as wide as its text, a tighter label margin); an
+explorer shows it once, hidden, among its children.
+
+>>> "gradnotes-control" in int_slider("depth", 1, 10, value=3)._dom_classes
+True
+>>> style_sheet().layout.display
+'none'
+
 A control that changes nothing for some choice of another control says so with
 :class:`~gradnotes.widgets._applies.Applies` (see there; re-exported here): an explorer declares ``applies = {name: rule}`` and
 the control is disabled, live and in the book, where the rule does not hold.
@@ -50,18 +62,31 @@ from ..initializers import INITIALIZERS
 from ..normalization import NORMS
 from ._applies import Applies, applicable, enable, gain_applies, parameter_applies, rules_data, rules_of
 
-__all__ = ["STYLE", "WIDE", "SLIDER", "control_layout", "row_layout", "dropdown", "int_slider", "float_slider",
-           "log_slider", "selection_slider", "ExactSlider", "exact_slider", "decimal_steps", "nice_log_values",
-           "checkbox", "activation_dropdown", "init_dropdown", "norm_dropdown", "norm_options",
-           "residual_checkbox", "residual_options", "residual_dropdown", "depth_slider", "width_slider", "gain_slider", "bias_std_slider",
-           "Applies", "rules_of", "applicable", "enable", "rules_data", "gain_applies", "parameter_applies"]
+__all__ = ["STYLE", "WIDE", "SLIDER", "CONTROL_CLASS", "CAPTION_CLASS", "NARROW_CSS", "control_layout", "row_layout", "style_sheet",
+           "dropdown", "int_slider", "float_slider", "log_slider", "selection_slider", "ExactSlider", "exact_slider",
+           "decimal_steps", "nice_log_values", "checkbox", "activation_dropdown", "init_dropdown", "norm_dropdown",
+           "norm_options", "residual_checkbox", "residual_options", "residual_dropdown", "depth_slider",
+           "width_slider", "gain_slider", "bias_std_slider", "Applies", "rules_of", "applicable", "enable",
+           "rules_data", "gain_applies", "parameter_applies"]
 
 #: Label width of every control (the descriptions are short words).
 STYLE = {"description_width": "70px"}
-#: Width of dropdowns.
-WIDE = "290px"
+#: Width of dropdowns: 70 px label + a box that holds the longest option ("standard_uniform"); two of them and
+#: a slider fit one row of JupyterLab at 1280 px with its file browser open (about 860 px).
+WIDE = "240px"
 #: Width of sliders: 70 px label + a track of at least 150 px + the readout (checked in a browser).
 SLIDER = "330px"
+#: CSS class of every control built here (what :data:`NARROW_CSS` selects).
+CONTROL_CLASS = "gradnotes-control"
+#: CSS class of an explorer's caption: it wraps at any width (a phone cut the training explorer's off).
+CAPTION_CLASS = "gradnotes-caption"
+#: Below 480 px (a phone) a slider's readout is as wide as its text (ipywidgets: at least 72 px) and its
+#: label's margin halves: a 280 px slider keeps a track of about 160 px instead of 120 px.
+NARROW_CSS = f"""@media (max-width: 480px) {{
+  .{CONTROL_CLASS}.widget-slider .widget-readout {{ min-width: 32px; margin-left: 2px; }}
+  .{CONTROL_CLASS}.widget-slider .widget-label {{ margin-right: 4px; }}
+}}
+.{CAPTION_CLASS} .widget-html-content {{ white-space: normal; overflow-wrap: anywhere; line-height: 1.4; }}"""
 #: Mantissas of :func:`nice_log_values`: roughly even on a log scale, with the values chapters use.
 MANTISSAS = (1, 1.1, 1.2, 1.25, 1.4, 1.5, 1.6, 1.8, 2, 2.2, 2.5, 2.8, 3, 3.5, 4, 4.5, 5, 5.5, 6, 7, 8, 9)
 
@@ -79,6 +104,17 @@ def control_layout(width: str = "270px") -> widgets.Layout:
 def row_layout() -> widgets.Layout:
     """A row of controls that wraps onto more rows when the notebook is narrow."""
     return widgets.Layout(flex_flow="row wrap", width="100%")
+
+
+def style_sheet() -> widgets.HTML:
+    """:data:`NARROW_CSS` in a hidden ``HTML`` widget (its ``<style>`` applies to the whole page, once is enough)."""
+    return widgets.HTML(f"<style>{NARROW_CSS}</style>", layout=widgets.Layout(display="none"))
+
+
+def _marked(control):
+    """``control`` with :data:`CONTROL_CLASS` (so :data:`NARROW_CSS` can find it)."""
+    control.add_class(CONTROL_CLASS)
+    return control
 
 
 class ExactSlider(widgets.SelectionSlider):
@@ -139,8 +175,8 @@ def nice_log_values(low: float, high: float, mantissas=MANTISSAS) -> tuple:
 
 def exact_slider(description: str, values, *, value: float, width: str = SLIDER) -> ExactSlider:
     """An :class:`ExactSlider` over ``values`` (labels ``f"{v:g}"``), starting at ``value``."""
-    slider = ExactSlider(options=[(_label(v), float(v)) for v in values], value=float(values[0]),
-                         description=description, layout=control_layout(width), style=STYLE)
+    slider = _marked(ExactSlider(options=[(_label(v), float(v)) for v in values], value=float(values[0]),
+                                 description=description, layout=control_layout(width), style=STYLE))
     slider.add(value)
     slider.value = float(value)
     return slider
@@ -149,41 +185,41 @@ def exact_slider(description: str, values, *, value: float, width: str = SLIDER)
 # -- generic builders: the label style and the layout, written once --------------------
 def dropdown(description: str, options, *, width: str = WIDE) -> widgets.Dropdown:
     """A ``Dropdown`` over ``options`` (values, or ``(label, value)`` pairs)."""
-    return widgets.Dropdown(options=list(options), description=description, layout=control_layout(width),
-                            style=STYLE)
+    return _marked(widgets.Dropdown(options=list(options), description=description, layout=control_layout(width),
+                                    style=STYLE))
 
 
 def int_slider(description: str, low: int, high: int, *, value: int, width: str = SLIDER) -> widgets.IntSlider:
     """An ``IntSlider`` over ``[low, high]``."""
-    return widgets.IntSlider(value=value, min=low, max=high, description=description,
-                             layout=control_layout(width), style=STYLE)
+    return _marked(widgets.IntSlider(value=value, min=low, max=high, description=description,
+                                     layout=control_layout(width), style=STYLE))
 
 
 def float_slider(description: str, low: float, high: float, *, step: float, value: float = 0.0,
                  readout_format: str | None = None, width: str = SLIDER) -> widgets.FloatSlider:
     """A ``FloatSlider`` over ``[low, high]`` in steps of ``step``."""
     extra = {} if readout_format is None else dict(readout_format=readout_format)
-    return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description,
-                               layout=control_layout(width), style=STYLE, **extra)
+    return _marked(widgets.FloatSlider(value=value, min=low, max=high, step=step, description=description,
+                                       layout=control_layout(width), style=STYLE, **extra))
 
 
 def log_slider(description: str, min_exponent: float, max_exponent: float, *, step: float, value: float,
                base: float = 10, readout_format: str = ".2f", width: str = SLIDER) -> widgets.FloatLogSlider:
     """A ``FloatLogSlider`` over ``[base**min_exponent, base**max_exponent]`` (steps in the exponent)."""
-    return widgets.FloatLogSlider(value=value, base=base, min=min_exponent, max=max_exponent, step=step,
-                                  readout_format=readout_format, description=description,
-                                  layout=control_layout(width), style=STYLE)
+    return _marked(widgets.FloatLogSlider(value=value, base=base, min=min_exponent, max=max_exponent, step=step,
+                                          readout_format=readout_format, description=description,
+                                          layout=control_layout(width), style=STYLE))
 
 
 def selection_slider(description: str, options, *, value, width: str = SLIDER) -> widgets.SelectionSlider:
     """A ``SelectionSlider`` over ``options`` (values, or ``(label, value)`` pairs)."""
-    return widgets.SelectionSlider(options=list(options), value=value, description=description,
-                                   layout=control_layout(width), style=STYLE)
+    return _marked(widgets.SelectionSlider(options=list(options), value=value, description=description,
+                                           layout=control_layout(width), style=STYLE))
 
 
 def checkbox(description: str, *, width: str) -> widgets.Checkbox:
     """A ``Checkbox`` with its description beside the box (no indent)."""
-    return widgets.Checkbox(description=description, indent=False, layout=control_layout(width))
+    return _marked(widgets.Checkbox(description=description, indent=False, layout=control_layout(width)))
 
 
 # -- the shared concepts -------------------------------------------------------------
