@@ -223,3 +223,12 @@ def test_student_book_has_no_route_to_the_solutions():
     assert not any(config["html"][k] for k in ("use_repository_button", "use_issues_button", "use_edit_page_button"))
     assert config["repository"] == CONFIG["repository"]  # still needed by the install cell and the build
     assert CONFIG["launch_buttons"]["colab_url"], "the master book keeps its launch buttons"
+
+
+def test_no_stored_output_carries_a_warning():
+    """A warning in a chapter's output is a defect the reader sees (e.g. matplotlib giving up a figure's layout)."""
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for out in cell.get("outputs", []):
+                text = out.get("text", "") if out.get("name") == "stderr" else ""
+                assert "Warning" not in text, f"{path.name}, cell {cell.get('id')}: {text[:200]}"
