@@ -162,9 +162,9 @@ def split_update(ours, seq) -> dict:
     for _, c in seq:
         values = {**ours.values(), **c}
         t0 = time.perf_counter()
-        trace, prediction = ours._compute(values)
+        probed = ours._compute(values)
         t1 = time.perf_counter()
-        ours._figure.show(trace, prediction, keep_limits=True)
+        ours._figure.show(probed, keep_limits=True)
         ours._figure.canvas.draw()
         t2 = time.perf_counter()
         encode_png(ours._figure.canvas.rgba())
