@@ -22,7 +22,10 @@ from nbclient import NotebookClient
 
 def execute(path: Path, timeout: int = 300) -> None:
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    # coalesce_streams: one stdout output per cell, as JupyterLab shows it (ipykernel sends a print in its own
+    # message when the next comes more than its flush interval later, so without it the split depends on speed).
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", coalesce_streams=True,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         if TAG in cell.metadata.get("tags", []):  # stored as tools/install_cell.py writes it: never run

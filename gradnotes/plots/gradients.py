@@ -147,8 +147,14 @@ class HeatmapArtists:
         self.note.set_text(f"values beyond {act.label}'s range [{low:g}, {high:g}]:\nthe axis follows the data"
                            if beyond else "")
         set_layer_limits(self.ax, depth)
-        self.ax.set_ylim(edges[0], edges[-1])
+        # The note sits in an empty band above the map (inside it, it hid the top bins: the tails it is about).
+        headroom = NOTE_HEADROOM * (edges[-1] - edges[0]) if beyond else 0.0
+        self.ax.set_ylim(edges[0], edges[-1] + headroom)
         return self
+
+
+#: The band above a heat map that holds its note, as a fraction of the data's range (two lines of note text).
+NOTE_HEADROOM = 0.25
 
 
 def _value_tick(value: float, _pos=None) -> str:

@@ -29,13 +29,19 @@ MAX_DEPTH = 100
 #: The phase diagram's grid, evenly spaced in sigma_w**2 and sigma_b**2 (computed once per activation).
 GRID_W2 = np.linspace(SIGMA_W2[0], SIGMA_W2[-1], 46)
 GRID_B2 = np.linspace(SIGMA_B2[0], SIGMA_B2[-1], 26)
-#: 720 px wide: shown in the book's 688 px column, 9 pt text is >= 11 CSS px (plots.figure.MIN_TEXT_PX).
-SIZE = (720, 640)
-_CMAP = [0.1, 0.575, 0.36, 0.335]
-_PHASE = [0.585, 0.575, 0.3, 0.335]
-_CBAR = [0.9, 0.575, 0.016, 0.335]
-_CORR = [0.1, 0.075, 0.36, 0.36]
-_GRAD = [0.585, 0.075, 0.395, 0.36]
+#: 720 px wide: shown in the book's 688 px column, 9 pt text is >= 11 CSS px (plots.figure.MIN_TEXT_PX);
+#: 560 px tall, so the controls, the picture and its caption fit a laptop's notebook view (about 650 px).
+SIZE = (720, 560)
+#: Pixels: above the top panels (the title and theirs), below the bottom ones (tick labels and x label),
+#: between the rows (the top row's x label and the bottom row's titles); the panels share the rest.
+_TOP, _BOTTOM, _GAP = 58, 48, 80
+_PANEL = (SIZE[1] - _TOP - _BOTTOM - _GAP) / 2 / SIZE[1]
+_LOW, _HIGH = _BOTTOM / SIZE[1], (_BOTTOM + _GAP) / SIZE[1] + _PANEL
+_CMAP = [0.1, _HIGH, 0.36, _PANEL]
+_PHASE = [0.585, _HIGH, 0.3, _PANEL]
+_CBAR = [0.9, _HIGH, 0.016, _PANEL]
+_CORR = [0.1, _LOW, 0.36, _PANEL]
+_GRAD = [0.585, _LOW, 0.395, _PANEL]
 _CURVE = np.linspace(0.0, 1.0, 101)
 
 

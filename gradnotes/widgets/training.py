@@ -98,12 +98,11 @@ class TrainingExplorer(Explorer):
     def __init__(self, activation="tanh", init="xavier_normal", gain=1.0, optimizer="adam", lr=3e-3,
                  clip=None, weight_decay=0.0, depth=6, width=64, steps=300, seed=0, n_per_class=100,
                  clip_threshold=1.0):
-        wide = "270px"
-        controls = {
-            "activation": activation_dropdown(ACTIVATION_CHOICES, width=wide),
-            "init": init_dropdown(INIT_CHOICES, width=wide),
-            "optimizer": dropdown("optimizer", OPTIMIZERS, width=wide),
-            "clip": dropdown("clip", CLIP_OPTIONS, width=wide),
+        controls = {  # the dropdowns as wide as every explorer's (WIDE), so four share a row at 1280 px
+            "activation": activation_dropdown(ACTIVATION_CHOICES),
+            "init": init_dropdown(INIT_CHOICES),
+            "optimizer": dropdown("optimizer", OPTIMIZERS),
+            "clip": dropdown("clip", CLIP_OPTIONS),
             "depth": depth_slider(MAX_DEPTH, low=2, value=6, width=SLIDER),
             "gain": exact_slider("gain", decimal_steps(0.25, 2.0, 0.05), value=1.0),
             "lr": exact_slider("lr", LEARNING_RATES, value=3e-3),
