@@ -27,7 +27,8 @@ import pytest
 from .conftest import free_port, jupyter_environment, server
 from .test_live_notebook import KERNEL_IDLE, run_all, watch_kernel
 
-#: The MyST cell: what the chapters write (an admonition with a title, an exercise with a label).
+#: The MyST cell: what the chapters write (an admonition with a title, an exercise with a label and the number
+#: the book gives it, which jupyterlab-myst would otherwise count from 1 in each notebook).
 MYST = """\
 ```{admonition} Verdict: false
 :class: error
@@ -36,6 +37,7 @@ ReLU's derivative is 1 only where the unit is active.
 
 ```{exercise} Predict, then run: thirty sigmoid layers
 :label: ex-demo
+:enumerator: 4.1
 
 By what factor is the gradient of layer 1 smaller than that of layer 30?
 ```
@@ -127,7 +129,9 @@ def test_myst_and_fallback_pictures_render_before_running(app, browser, lab, scr
         assert title.inner_text().strip() == "Verdict: false"
         assert rendered.locator(".myst-admonition-body").inner_text().startswith("ReLU")
         exercise = rendered.locator(".myst-exercise")
-        assert "Predict, then run: thirty sigmoid layers" in exercise.locator(".myst-exercise-header").inner_text()
+        header = exercise.locator(".myst-exercise-header").inner_text()
+        assert "Predict, then run: thirty sigmoid layers" in header
+        assert re.search(r"\bExercise 4\.1\b", header), header  # the book's number (the chapters state it), not 1
         assert "By what factor" in exercise.locator(".myst-exercise-body").inner_text()
         text = rendered.inner_text()
         assert not any(raw in text for raw in ("{admonition}", "{exercise}", ":class:", ":label:", "```")), text
