@@ -271,3 +271,33 @@ def test_explorer_pictures_of_several_panels_get_windows(tmp_path):
     placeholder = re.search(r'<div class="gradnotes-explorer-placeholder"[^>]*>(.*?)</div>', out).group(1)
     assert placeholder.startswith('<span class="gradnotes-whole"><img ') and 'class="gradnotes-panels"' in placeholder
     assert "insertAdjacentHTML" in out, "the script adds the windows to each picture the widget manager shows"
+
+
+def _exercise_project(tmp_path, stated: str) -> Path:
+    """A two-chapter Sphinx project (numbered toctree) whose second chapter's exercise states ``stated``."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "conf.py").write_text(f"import sys\nsys.path.insert(0, {str(ROOT / 'book' / '_ext')!r})\n"
+                                 "extensions = ['myst_parser', 'gradnotes_exercises']\nnumfig = True\n")
+    (src / "index.md").write_text("# Book\n\n```{toctree}\n:numbered:\none\ntwo\n```\n")
+    (src / "one.md").write_text("# One\n\n```{exercise} First\n:label: ex-one\n:enumerator: 1.1\n\nText.\n```\n")
+    (src / "two.md").write_text(f"# Two\n\n```{{exercise}} Second\n:label: ex-two\n:enumerator: {stated}\n\n"
+                                "Text.\n```\n")
+    return src
+
+
+@pytest.mark.parametrize("stated, warned", [("2.1", False), ("1", True)])
+def test_a_stated_exercise_number_must_be_the_books(tmp_path, stated, warned):
+    # JupyterLab shows the stated :enumerator:, the book its own: gradnotes_exercises warns (-W: fails) on a mismatch.
+    from io import StringIO
+
+    from sphinx.application import Sphinx
+
+    src = _exercise_project(tmp_path, stated)
+    warnings = StringIO()
+    app = Sphinx(str(src), str(src), str(tmp_path / "out"), str(tmp_path / "doctrees"), "html",
+                 status=None, warning=warnings, freshenv=True)
+    app.build()
+    text = warnings.getvalue()
+    assert ("states ':enumerator: 1' but the book numbers it 2.1" in text) == warned, text
+    assert "Exercise 2.1" in (tmp_path / "out" / "two.html").read_text()
