@@ -83,7 +83,10 @@ class Explorer(widgets.VBox):
     def __init__(self, controls: dict, extra: dict, rows: list, footer=None):
         self.controls = dict(controls)
         self._settings = dict(extra)
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
+        # align_self: a flex item of the VBox would stretch to the row's width (a 720 px picture drawn at 846,
+        # blurred and taller than the stored fallback picture it replaces); so it keeps its size up to 100%.
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto",
+                                                                       align_self="flex-start"))
         self.caption = widgets.HTML()
         self._busy = False
         self._pending = False

@@ -50,6 +50,7 @@ CELLS = {
     "activation": 'gradnotes.widgets.activation_explorer(activation="elu")',
     "rnn": 'gradnotes.widgets.rnn_explorer(spectral_radius=1.0, activation="tanh", steps=30)',
     "training": 'gradnotes.widgets.training_explorer(depth=3, width=16, steps=20, n_per_class=20)',
+    "edge": 'gradnotes.widgets.edge_explorer(depth=8, width=32, seeds=2, batch=8)',
 }
 #: Explorers whose default setting is critical, and the slider that leaves it and comes back.
 CRITICAL = ("gradient", "init")
@@ -145,7 +146,7 @@ def test_myst_and_fallback_pictures_render_before_running(app, browser, lab, scr
             assert "jp-RenderedImage" in output.get_attribute("class")  # the image/png renderer, not the widget's
             image = output.locator("img")
             assert image.get_attribute("src").startswith("data:image/png;base64,")
-            assert image.evaluate("img => img.complete && img.naturalWidth") >= 900
+            assert image.evaluate("img => img.complete && img.naturalWidth") >= 700  # the narrowest: edge, 720
         assert "Error displaying widget" not in page.locator(".jp-Notebook").inner_text()
         page.screenshot(path=str(screenshots / f"live-before-running-{app}.png"))
     finally:
@@ -231,6 +232,11 @@ def test_every_control_changes_the_picture_once(browser, lab, screenshots):
         page.wait_for_function(f"() => document.querySelectorAll('.jp-OutputArea-output img.widget-image').length"
                                f" === {len(CELLS)}", timeout=120_000)
         assert page.evaluate(COUNT_SRC) == len(CELLS)
+        # each picture at its own size (at most the cell's width), never stretched past it: the stored fallback
+        # picture it replaced was drawn so, and a stretched one blurs (the 720 px edge explorer showed at 846)
+        sizes = page.evaluate("() => [...document.querySelectorAll('.jp-OutputArea-output img.widget-image')]"
+                              ".map(img => [img.getBoundingClientRect().width, img.naturalWidth])")
+        assert all(shown <= natural + 1 for shown, natural in sizes), sizes
         moved = []
         for i, name in enumerate(CELLS):
             cell = explorer_cell(page, i)
