@@ -61,3 +61,18 @@ def test_conversion_then_check_is_clean(tmp_path):
     assert citations.problems(path) == []
     references = json.loads(path.read_text())["cells"][1]["source"]
     assert "".join(references).count("\n- ") == 2  # the chapter's citation and the cell's own
+
+
+def test_after_prose_naming_the_authors_the_link_says_only_the_year():
+    out = citations.convert_cell("Lu et al. {cite}`lu2020dying` proved it. Pascanu, Mikolov and Bengio\n"
+                                 "{cite}`pascanu2013difficulty` showed it. SkipInit {cite}`de2020batch` too.")
+    assert "Lu et al. ([2020](https://arxiv.org/abs/1903.06733)) proved" in out
+    assert "Bengio\n([2013](https://arxiv.org/abs/1211.5063)) showed" in out
+    assert "SkipInit ([De & Smith, 2020](https://arxiv.org/abs/2002.10444)) too" in out  # a method, not its authors
+
+
+def test_a_year_only_link_without_the_names_before_it_is_reported(tmp_path):
+    work = citations.works()["lu2020dying"]
+    path = _notebook(tmp_path, f"A ReLU network is born dead ([2020]({work['url']})).",
+                     f"## References\n\n- {work['full']}")
+    assert any("reads '2020'" in p for p in citations.problems(path))

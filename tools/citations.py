@@ -8,7 +8,8 @@ one source, and the book's bibliography page lists all of it):
 
 - in the text, ``([Pascanu et al., 2013](https://arxiv.org/abs/1211.5063))``:
   the authors' surnames (one, two, or the first "et al.") and the year, linked
-  to the DOI, the URL or the arXiv page;
+  to the DOI, the URL or the arXiv page; only the year where the prose just named
+  the authors (``Lu et al. ([2020](...))``);
 - under ``## References``, one line per work cited, in citing order::
 
       - Razvan Pascanu, Tomas Mikolov and Yoshua Bengio (2013). On the difficulty of ...
@@ -97,6 +98,35 @@ def inline(keys, *, parentheses: bool = True) -> str:
     return f"({links})" if parentheses else links
 
 
+#: The text before a citation already names its authors ("Lu et al. (", "Pascanu, Mikolov and Bengio\n("):
+#: the link then says only the year, "Lu et al. ([2020](...))", not "Lu et al. (Lu et al., 2020)".
+NAMED = re.compile(r"(\bet al\.|\band [A-Z][\w-]+)\s*\(?\s*$")
+
+
+def _year(short: str) -> str:
+    return short.rsplit(", ", 1)[1]
+
+
+def _named(before: str, short: str) -> bool:
+    """Whether ``before`` ends by naming the work's authors: "et al." or "... and Surname", its first author in it."""
+    first = re.split(r" et al\.| & |, ", short)[0]
+    return bool(NAMED.search(before)) and first in before[-60:]
+
+
+def _name_years(source: str) -> str:
+    """Links whose text is a work's short citation, right after prose naming its authors, say only the year."""
+    table = {w["url"]: w for w in works().values() if w["url"]}
+
+    def shorten(match):
+        text, url = match.groups()
+        work = table.get(url)
+        if work is None or text != work["short"] or not _named(source[:match.start()], text):
+            return match.group(0)
+        return f"[{_year(text)}]({url})"
+
+    return LINK.sub(shorten, source)
+
+
 def _inside_parentheses(before: str) -> bool:
     """Whether the end of ``before`` (the paragraph so far, maths removed) is inside an open parenthesis."""
     paragraph = re.sub(r"\$[^$]*\$", "", before.rsplit("\n\n", 1)[-1])
@@ -123,7 +153,7 @@ def convert_cell(source: str, chapter_keys=()) -> str:
     linked = CITE.sub(lambda m: inline(_keys(m.group(1)), parentheses=not _inside_parentheses(source[:m.start()])),
                       source)
     if not source.startswith(REFERENCES):
-        return linked
+        return _name_years(linked)
     own = [k for match in CITE.finditer(source) for k in _keys(match.group(1))]
     keys = list(dict.fromkeys([*chapter_keys, *own]))
     if not keys:
@@ -180,8 +210,10 @@ def problems(path: Path) -> list:
                     out.append(f"{path.name}: the reference list's line for {key} is not {work['full']!r}")
             else:
                 cited.append(key)
-                if text != work["short"]:
-                    out.append(f"{path.name}: the link to {url} reads {text!r}; the .bib gives {work['short']!r}")
+                named = _named(source[:source.index(f"[{text}]({url})")], work["short"])
+                if text != (_year(work["short"]) if named else work["short"]):
+                    out.append(f"{path.name}: the link to {url} reads {text!r}; the .bib gives {work['short']!r}"
+                               + (" (only the year after prose naming the authors)" if named else ""))
         for key, work in table.items():  # works without a link are cited by their text
             if work["url"] is None and work["short"] in source:
                 (listed if in_list else cited).append(key)
