@@ -577,8 +577,12 @@ def test_heat_map_edges_follow_the_data(settings, inside):
 def test_heat_map_says_when_the_data_leaves_the_activations_range():
     e = gradient_explorer(depth=30, width=64, batch=64, activation="sigmoid", residual=True)
     assert e._figure.heat.note.get_text().startswith("values beyond Sigmoid's range [0, 1]")
+    from gradnotes.plots.gradients import NOTE_HEADROOM
+
     lo, hi = e._figure.heat.ax.get_ylim()
-    assert (lo, hi) == (e.trace.histogram_edges[0], e.trace.histogram_edges[-1]) and hi > 5
+    first, last = e.trace.histogram_edges[0], e.trace.histogram_edges[-1]
+    assert last > 5 and e._figure.heat.image.get_extent()[2:] == [first, last]  # the map: the data's range
+    assert lo == first and hi == pytest.approx(last + NOTE_HEADROOM * (last - first))  # and the note's band above
     e.update(residual=False)
     assert e._figure.heat.note.get_text() == "" and e._figure.heat.ax.get_ylim() == (0.0, 1.0)
 
