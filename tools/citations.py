@@ -50,7 +50,7 @@ def _plain(latex: str) -> str:
 
 @lru_cache(maxsize=None)
 def works(bib: Path = BIB) -> dict:
-    """Key -> dict(short, url, link_text, full) for every entry of the .bib."""
+    """Key -> dict(short, url, full) for every entry of the .bib."""
     out = {}
     for key, entry in parse_file(str(bib)).entries.items():
         fields = entry.fields
@@ -75,14 +75,13 @@ def works(bib: Path = BIB) -> dict:
         full = f"{authors} ({year}). {title}{'' if title[-1] in '?!' else '.'}"
         if venue:
             full += f" *{_plain(venue)}*."
-        out[key] = dict(short=f"{who}, {year}", url=url, link_text=link_text,
-                        full=f"{full} [{link_text}]({url})" if url else full)
+        out[key] = dict(short=f"{who}, {year}", url=url, full=f"{full} [{link_text}]({url})" if url else full)
     # Two works with the same authors' names and year: 2016a, 2016b (in the .bib's order), as author-year styles do.
     shorts = [w["short"] for w in out.values()]
     for short in {s for s in shorts if shorts.count(s) > 1}:
         for letter, work in zip("abcdefgh", [w for w in out.values() if w["short"] == short]):
             work["short"] += letter
-            work["full"] = work["full"].replace(f"({short.rsplit(', ', 1)[1]})", f"({short.rsplit(', ', 1)[1]}{letter})", 1)
+            work["full"] = work["full"].replace(f"({_year(short)})", f"({_year(short)}{letter})", 1)
     return out
 
 
@@ -192,7 +191,7 @@ def convert(path: Path) -> int:
 def problems(path: Path) -> list:
     """What is wrong with a notebook's citations (empty: nothing)."""
     table = works()
-    by_url = {w["url"]: (k, w) for k, w in table.items()}
+    by_url = {w["url"]: (k, w) for k, w in table.items() if w["url"]}
     _, cells = _cells(path)
     out, cited, listed = [], [], []
     for cell in cells:
@@ -200,7 +199,8 @@ def problems(path: Path) -> list:
         for match in CITE.finditer(source):
             out.append(f"{path.name}: a {{cite}} role, which JupyterLab cannot show: {match.group(0)}")
         in_list = source.startswith(REFERENCES)
-        for text, url in LINK.findall(source):
+        for link in LINK.finditer(source):
+            text, url = link.groups()
             if url not in by_url:
                 continue
             key, work = by_url[url]
@@ -210,15 +210,13 @@ def problems(path: Path) -> list:
                     out.append(f"{path.name}: the reference list's line for {key} is not {work['full']!r}")
             else:
                 cited.append(key)
-                named = _named(source[:source.index(f"[{text}]({url})")], work["short"])
+                named = _named(source[:link.start()], work["short"])
                 if text != (_year(work["short"]) if named else work["short"]):
                     out.append(f"{path.name}: the link to {url} reads {text!r}; the .bib gives {work['short']!r}"
                                + (" (only the year after prose naming the authors)" if named else ""))
         for key, work in table.items():  # works without a link are cited by their text
-            if work["url"] is None and work["short"] in source:
+            if work["url"] is None and (work["short"] in source or in_list and work["full"] in source):
                 (listed if in_list else cited).append(key)
-            if work["url"] is None and in_list and work["short"] not in source and work["full"] in source:
-                listed.append(key)
     missing = [k for k in dict.fromkeys(cited) if k not in listed]
     if missing:
         out.append(f"{path.name}: cited in the text but not under {REFERENCES}: {missing}")
