@@ -29,7 +29,10 @@ Settings: the page's defaults, and for the gradient and init explorers depth 100
 (gradient: width 256; init: the page's width). Targets (issue 15): drawn <= 30 ms
 median at the defaults, <= 300 ms at depth 100 / width 256.
 
-``python -m benchmarks.bench_live_book [--quick] [--book DIR]``; without Chromium
+``--no-simd`` sets ``GRADNOTES_NO_SIMD`` in the pages, so that the engine uses its
+JavaScript kernels only (``book/engine/simd.js``): run with and without it, side by side.
+
+``python -m benchmarks.bench_live_book [--quick] [--no-simd] [--book DIR]``; without Chromium
 or Playwright it says so and returns.
 """
 
@@ -215,7 +218,7 @@ def heap_rows(context, url: str, report: Report) -> None:
     page.close()
 
 
-def main(quick: bool = False, book: Path = BOOK) -> None:
+def main(quick: bool = False, book: Path = BOOK, simd: bool = True) -> None:
     report = Report()
     report.line("## The book's live explorers: input event to redrawn panels (Chromium)\n")
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -249,10 +252,13 @@ def main(quick: bool = False, book: Path = BOOK) -> None:
     report.header(["explorer", "page", "setting", "control", "drawn p50", "drawn p90", "painted p50", "painted p90",
                    "frame p50", "CPU p50", "compute p50", "target"])
     worst = {}
+    kernels = set()
     with server(args, f"http://127.0.0.1:{port}/index.html", timeout=30), \
             tempfile.TemporaryDirectory(prefix="gradnotes-bench-") as profile, sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(profile, executable_path=chromium, args=CHROMIUM_FLAGS,
                                                         headless=True, viewport={"width": 1280, "height": 800})
+        if not simd:
+            context.add_init_script("globalThis.GRADNOTES_NO_SIMD = true;")
         try:
             for kind, name in sorted(first.items()):
                 page = context.new_page()
@@ -269,6 +275,7 @@ def main(quick: bool = False, book: Path = BOOK) -> None:
                     for control, value in values.items():
                         explorer.page.evaluate(SET_JS, [explorer.element_handle(), control, value])
                     shown = explorer.evaluate("el => el.gradnotes.settings")
+                    kernels.add(explorer.evaluate("el => el.gradnotesTiming.kernels"))
                     size = "/".join(str(shown[k]) for k in ("depth", "width", "batch") if k in shown)
                     for control, (drawn, painted, frame, cpu, compute) in measure(explorer, moves, pids).items():
                         p50 = statistics.median(painted)
@@ -279,19 +286,21 @@ def main(quick: bool = False, book: Path = BOOK) -> None:
                                     f"{statistics.median(cpu):.0f}", f"{statistics.median(compute):.1f}",
                                     f"<= {target:.0f}" + ("" if p50 <= target else " MISSED")])
                 page.close()
-            report.line()
+            report.line(f"\nProducts computed by: {', '.join(sorted(kernels))} kernels"
+                        + ("" if simd else " (--no-simd)") + ".\n")
             for (kind, label), p50 in sorted(worst.items()):
                 report.line(f"- {kind}, {label}: slowest control's median (painted) {p50:.1f} ms")
             heaviest = max(found, key=lambda n: len(found[n]))
             heap_rows(context, f"http://127.0.0.1:{port}/{heaviest}", report)
         finally:
             context.close()
-    report.save("live_book")
+    report.save("live_book" if simd else "live_book_no_simd")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--book", type=Path, default=BOOK)
+    parser.add_argument("--no-simd", action="store_true", help="the engine's JavaScript kernels only")
     options = parser.parse_args()
-    main(quick=options.quick, book=options.book)
+    main(quick=options.quick, book=options.book, simd=not options.no_simd)

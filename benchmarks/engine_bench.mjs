@@ -11,8 +11,11 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { Probe, propagate, getActivation, rnnGradients, theory, Generator } from "../book/engine/index.js";
+import { kernels } from "../book/engine/linalg.js";
 
 const QUICK = process.argv.includes("--quick");
+// --no-simd: the plain JavaScript kernels only (linalg.js reads this at its first product)
+if (process.argv.includes("--no-simd")) globalThis.GRADNOTES_NO_SIMD = true;
 const ENGINE = join(dirname(fileURLToPath(import.meta.url)), "..", "book", "engine");
 
 // Wall-clock median and p90, and the median CPU time of this process (steadier on a shared machine).
@@ -78,7 +81,7 @@ const SIZES = [
   { depth: 100, width: 256, batch: 64 },
 ];
 
-console.log(`Node ${process.version}; wall-clock medians (p90) and CPU-time medians in ms${QUICK ? " (--quick)" : ""}`);
+console.log(`Node ${process.version}, kernels: ${kernels()}; wall-clock medians (p90) and CPU-time medians in ms${QUICK ? " (--quick)" : ""}`);
 console.log("size (depth/width/batch)  engine wall (p90)  engine CPU  naive wall (p90)    naive CPU  speed-up (CPU)  GFLOP/s (CPU)");
 for (const size of SIZES) {
   const { depth, width, batch } = size;

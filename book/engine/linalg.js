@@ -6,6 +6,19 @@
 // sums in local variables: per step of k it loads 8 numbers and does 16 multiply-adds, where the
 // naive triple loop loads 2 per multiply-add (about 1 GFLOP/s in Node 20 here; this runs at 4-6).
 // Loops run over n-tiles outside m-tiles, so the 4 columns of B a tile needs stay in L1 cache.
+//
+// forwardProduct and backwardProduct, the two products of every layer, run as WebAssembly SIMD
+// kernels (simd.js) where the shapes fit and the runtime has them; `kernels()` says which ran.
+
+import { simdKernels } from "./simd.js";
+
+let simd;  // undefined until the first product: importing this module compiles nothing
+const simdOrNull = () => (simd === undefined ? (simd = simdKernels()) : simd);
+
+/** "wasm-simd" or "javascript": what forwardProduct and backwardProduct use for shapes that fit. */
+export function kernels() {
+  return simdOrNull() ? "wasm-simd" : "javascript";
+}
 
 /**
  * C (M x N, row-major, overwritten) = A B with A[m, k] = A[m * sam + k * sak] and
@@ -66,6 +79,11 @@ function edge(A, sam, sak, B, sbk, sbn, C, m0, m1, n0, n1, K, N) {
 
 /** Z (batch x width) = H (batch x width) W (width x width), all row-major. */
 export function forwardProduct(H, W, Z, batch, width) {
+  return simdOrNull()?.forward(H, W, Z, batch, width) ?? forwardProductScalar(H, W, Z, batch, width);
+}
+
+/** forwardProduct in plain JavaScript (bit for bit the SIMD kernel's result). */
+export function forwardProductScalar(H, W, Z, batch, width) {
   const N = width, K = width;
   const M4 = batch - (batch % 4), N4 = N - (N % 4);
   for (let n = 0; n < N4; n += 4) {
@@ -90,6 +108,11 @@ export function forwardProduct(H, W, Z, batch, width) {
 
 /** G (batch x width) = D (batch x width) W^T. */
 export function backwardProduct(D, W, G, batch, width) {
+  return simdOrNull()?.backward(D, W, G, batch, width) ?? backwardProductScalar(D, W, G, batch, width);
+}
+
+/** backwardProduct in plain JavaScript. */
+export function backwardProductScalar(D, W, G, batch, width) {
   const N = width, K = width;
   const M4 = batch - (batch % 4), N4 = N - (N % 4);
   for (let n = 0; n < N4; n += 4) {

@@ -10,6 +10,7 @@
 
 import { buildControls } from "./controls.js";
 import { esc } from "./svg.js";
+import { kernels } from "../linalg.js";
 
 /** Typed arrays to arrays, non-finite numbers to null: data JSON.stringify keeps as it is. */
 export function plain(x) {
@@ -147,7 +148,8 @@ export class LiveExplorer {
     });
     const caption = this.kind.caption(this.data);
     if (caption !== this.captionHtml) this.caption.innerHTML = this.captionHtml = caption;
-    this.el.gradnotesTiming = { compute: t1 - t0, draw: performance.now() - t1 }; // for benchmarks (ms)
+    // for benchmarks: ms, and which products ran ("wasm-simd" or "javascript")
+    this.el.gradnotesTiming = { compute: t1 - t0, draw: performance.now() - t1, kernels: kernels() };
     this.updates += 1;
     this.el.gradnotes = plain({ kind: this.config.kind, updates: this.updates, settings: this.data.values,
       ...this.kind.numbers(this.data), alt: this.panels.map((p) => p.label) });
