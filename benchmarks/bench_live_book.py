@@ -12,13 +12,21 @@ an even number in all, so each control ends where it started. Measured in the pa
 
 * **drawn**: to the end of the explorer's update (its panels' SVG replaced, layout
   forced by reading the panels' size), the ``gradnotes:update`` event;
-* **painted**: to a task posted at the end of the update, which runs after the
-  frame's style, layout and paint: the pixels (the update runs in an animation
-  frame callback, so that frame shows it);
+* **painted**: to a task posted after the frame that shows the update has run its
+  style, layout and paint: the pixels. An update that answers the event at once
+  (no update ran in this frame: ``book/engine/ui/explorer.js``) is shown by the next
+  frame, so the task is posted from that frame's animation frame callback; an update
+  that ran in an animation frame callback (``el.gradnotesTiming.inFrame``) is shown
+  by that frame, so the task is posted at its end;
 * **frame**: to the next animation frame after that (an upper bound: one more frame).
 
-The update itself waits for an animation frame (updates coalesce while dragging), so
-every time includes the wait for that frame (0-16 ms, ~8 on average).
+Moves are one after another's update, so each answers at once; a time therefore
+includes the wait for the frame that paints it when the update finished before
+that frame began (0-16 ms). Each move waits first for a delay spread evenly over a
+frame (16.7 ms, in steps of 1/``MOVES`` of it), so that the moves fall at every phase
+of the display's frames, as a reader's key presses do: without it each move would
+start at the same point of a frame (the previous measurement ends on one), and the
+medians would depend on that one phase.
 
 Then the page with the most explorers is loaded afresh, and the JS heap
 (``Runtime.getHeapUsage`` after a forced garbage collection, over CDP: JS objects and the
@@ -26,7 +34,7 @@ typed arrays' buffers) is measured
 when it has loaded, after scrolling to each explorer in turn (each draws when it
 comes near the screen), and back at the top.
 Settings: the page's defaults, and for the gradient and init explorers depth 100
-(gradient: width 256; init: the page's width). Targets (issue 15): drawn <= 30 ms
+(gradient: width 256; init: the page's width). Targets (issue 15): painted <= 30 ms
 median at the defaults, <= 300 ms at depth 100 / width 256.
 
 ``--no-simd`` sets ``GRADNOTES_NO_SIMD`` in the pages, so that the engine uses its
@@ -55,8 +63,10 @@ BOOK = ROOT / "_build" / "html"
 TARGET_DEFAULT, TARGET_DEEP = 30.0, 300.0
 MOVES, QUICK_MOVES = 12, 3
 MARKER = re.compile(r'data-gradnotes-explorer="(\w+)"')
+FRAME_MS = 1000 / 60
 
-MOVE_JS = """async ([el, name, up]) => {
+MOVE_JS = """async ([el, name, up, delay]) => {
+  await new Promise(resolve => setTimeout(resolve, delay));
   const input = el.querySelector(`.gn-control[data-name="${name}"] input, .gn-control[data-name="${name}"] select`);
   const done = new Promise(resolve => el.addEventListener('gradnotes:update', () => {
     el.querySelector('.gn-panels').getBoundingClientRect();
@@ -66,7 +76,10 @@ MOVE_JS = """async ([el, name, up]) => {
       const painted = performance.now();
       requestAnimationFrame(() => resolve([drawn, painted, performance.now()]));
     };
-    channel.port2.postMessage(0);
+    // an update in an animation frame callback is painted by that frame; one that answered the
+    // event at once, by the next frame
+    if (el.gradnotesTiming.inFrame !== false) channel.port2.postMessage(0);
+    else requestAnimationFrame(() => channel.port2.postMessage(0));
   }, {once: true}));
   if (input.type === 'checkbox') input.checked = !input.checked;
   else if (input.tagName === 'SELECT') input.selectedIndex = up ? Math.min(input.selectedIndex + 1, input.options.length - 1)
@@ -175,7 +188,8 @@ def measure(explorer, moves: int, pids: list) -> dict:
         times = [[], [], [], [], []]
         for k in range(moves + 2 - moves % 2):  # an even count: the control ends where it started
             c0 = cpu_ms(pids)
-            d, p, f = explorer.page.evaluate(MOVE_JS, [explorer.element_handle(), name, (k % 2 == 0) != at_top])
+            delay = FRAME_MS * ((k * 5) % moves) / moves  # spread over the frame: see PHASE
+            d, p, f = explorer.page.evaluate(MOVE_JS, [explorer.element_handle(), name, (k % 2 == 0) != at_top, delay])
             c1 = cpu_ms(pids)
             if k:  # the first move warms up (e.g. a new activation's tables)
                 for column, value in zip(times, (d, p, f, c1 - c0, explorer.evaluate("el => el.gradnotesTiming.compute"))):

@@ -332,6 +332,53 @@ def test_keyboard_moves_a_control(browser, book_url):
         page.close()
 
 
+#: In one task, after the explorer's last update has been painted: a move, three more moves of the same
+#: slider, and a menu's "input" then "change" (as a browser sends them); how many updates ran by the end
+#: of the task, and the settings after the next animation frame.
+BURST_JS = """async el => {
+  await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+  const depth = el.querySelector('input[name="depth"]');
+  const start = el.gradnotes.updates;
+  const step = () => { depth.value = Number(depth.value) + 1; depth.dispatchEvent(new Event('input', {bubbles: true})); };
+  step();
+  const atOnce = el.gradnotes.updates - start;
+  const inFrame = el.gradnotesTiming.inFrame;
+  step(); step(); step();
+  const sameTask = el.gradnotes.updates - start;
+  await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+  const afterFrame = {updates: el.gradnotes.updates - start, depth: el.gradnotes.settings.depth,
+                      drawn: el.gradnotes.grad_weight_norms.length, inFrame: el.gradnotesTiming.inFrame};
+  await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+  const menu = el.querySelector('select[name="init"]');
+  const before = el.gradnotes.updates;
+  menu.selectedIndex = (menu.selectedIndex + 1) % menu.options.length;
+  menu.dispatchEvent(new Event('input', {bubbles: true}));
+  menu.dispatchEvent(new Event('change', {bubbles: true}));
+  await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+  await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+  return {atOnce, inFrame, sameTask, afterFrame, menuUpdates: el.gradnotes.updates - before,
+          init: el.gradnotes.settings.init, chosen: menu.value, depth0: Number(depth.value)};
+}"""
+
+
+def test_a_move_answers_at_once_and_a_burst_makes_one_more_update(browser, book_url):
+    """A move draws in its own event (no wait for a frame); more moves before the next frame make one
+    update there, with the latest value; a menu's input + change make one update, not two."""
+    if "gradient" not in FIRST:
+        pytest.skip("no gradient explorer in the built book")
+    page = open_page(browser, f"{book_url}/{FIRST['gradient']}", [])
+    try:
+        explorer = page.locator('[data-gradnotes-explorer="gradient"]').first
+        depth = data(explorer)["settings"]["depth"]
+        got = explorer.evaluate(BURST_JS)
+        assert got["atOnce"] == 1 and got["inFrame"] is False, got
+        assert got["sameTask"] == 1, f"moves in the same frame must wait for the next one: {got}"
+        assert got["afterFrame"] == {"updates": 2, "depth": depth + 4, "drawn": depth + 4, "inFrame": True}, got
+        assert got["menuUpdates"] == 1 and got["init"] == got["chosen"], got
+    finally:
+        page.close()
+
+
 def test_pages_without_explorers_load_no_engine():
     """Only pages with a live explorer load the engine (a deferred module script); no picture is inline."""
     if not PAGES:

@@ -1,7 +1,8 @@
-// What every live explorer in the page shares: controls from the config, updates coalesced to one per
-// animation frame (the latest value wins while a slider is dragged), panels sized to the reader's
-// screen, and the contract the tests read: el.gradnotes (settings and the numbers drawn, plain JSON)
-// and a "gradnotes:update" event after every update.
+// What every live explorer in the page shares: controls from the config, at most one update per
+// animation frame (a move answers at once when none ran in this frame; moves in the same frame, as
+// while a slider is dragged, wait for the next one and the latest value wins), panels sized to the
+// reader's screen, and the contract the tests read: el.gradnotes (settings and the numbers drawn,
+// plain JSON) and a "gradnotes:update" event after every update.
 //
 // A kind (gradient.js, init.js, ...) gives: title, panels [{ id, draw(data, size) -> svg markup,
 // alt(data) -> text }], compute(values, ctx), numbers(data) -> object, caption(data) -> html,
@@ -28,7 +29,9 @@ export class LiveExplorer {
     this.ctx = kind.context ? kind.context(config) : {};
     this.controls = buildControls(config.controls, `gn-${config.kind}`);
     if (kind.prepare) kind.prepare(this.controls, config);
-    this.frame = 0;
+    this.frame = 0; // an update waiting for the next animation frame
+    this.busy = 0; // an update ran in this frame: the next move waits for the next one
+    this.drawn = null; // what the last drawing showed (settings and sizes), to skip a repeat
     this.dirty = false;
     this.updates = 0;
     this.data = null;
@@ -37,7 +40,7 @@ export class LiveExplorer {
       const react = () => {
         if (kind.onChange) kind.onChange(name, this);
         control.showValue();
-        this.schedule(true);
+        this.schedule(true, { now: true });
       };
       control.element.addEventListener("input", react);
       control.element.addEventListener("change", react);
@@ -92,16 +95,31 @@ export class LiveExplorer {
     return this.kind.settings ? this.kind.settings(values, this.config) : { ...this.config.settings, ...values };
   }
 
-  /** Ask for an update on the next animation frame; any number of calls before it make one update. */
-  schedule(recompute) {
+  /**
+   * Ask for an update. A control's move (`now`) updates at once when no update ran in this animation
+   * frame: a key press or a choice in a menu does not wait for a frame (the update's drawing is in
+   * the next one). Otherwise the update waits for the next frame, and any number of calls before it
+   * make one update, with the latest values (a slider's moves while it is dragged).
+   */
+  schedule(recompute, { now = false } = {}) {
     this.dirty = this.dirty || recompute;
     if (this.frame) return;
+    if (now && !this.busy) {
+      this.run(false);
+      return;
+    }
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
-      const again = this.dirty;
-      this.dirty = false;
-      this.update(again);
+      this.run(true);
     });
+  }
+
+  /** One update now; no other starts at once before the next animation frame. */
+  run(inFrame) {
+    if (!this.busy) this.busy = requestAnimationFrame(() => { this.busy = 0; });
+    const again = this.dirty;
+    this.dirty = false;
+    this.update(again, { inFrame, repeat: inFrame });
   }
 
   resized(entries) {
@@ -112,10 +130,19 @@ export class LiveExplorer {
     if (this.panels.some((p) => p.boxWidth !== null && panelSize(p.boxWidth).width !== p.width)) this.schedule(false);
   }
 
-  update(recompute = true) {
+  /**
+   * Compute (unless only the sizes changed) and draw. `inFrame`: called in an animation frame
+   * callback (for the benchmarks' timing). `repeat`: skip it when the settings and sizes are those
+   * drawn last (a menu's "change" after its "input", both in one frame).
+   */
+  update(recompute = true, { inFrame = true, repeat = false } = {}) {
     const values = this.values();
     applyRules(this.config.applies, values, this.controls);
     if (this.kind.relevant) this.kind.relevant(values, this.controls);
+    // Only the first drawing reads the layout; later ones use the ResizeObserver's widths.
+    const sizes = this.panels.map((p) => panelSize(p.boxWidth ?? p.figure.getBoundingClientRect().width));
+    const drawn = JSON.stringify([values, sizes]);
+    if (repeat && drawn === this.drawn && this.data && !this.error) return;
     const t0 = performance.now();
     if (recompute || !this.data) {
       try {
@@ -130,8 +157,6 @@ export class LiveExplorer {
       }
     }
     const t1 = performance.now();
-    // Only the first drawing reads the layout; later ones use the ResizeObserver's widths.
-    const sizes = this.panels.map((p) => panelSize(p.boxWidth ?? p.figure.getBoundingClientRect().width));
     this.panels.forEach((p, i) => {
       const { width, height } = sizes[i];
       if (width !== p.width) {
@@ -148,8 +173,10 @@ export class LiveExplorer {
     });
     const caption = this.kind.caption(this.data);
     if (caption !== this.captionHtml) this.caption.innerHTML = this.captionHtml = caption;
-    // for benchmarks: ms, and which products ran ("wasm-simd" or "javascript")
-    this.el.gradnotesTiming = { compute: t1 - t0, draw: performance.now() - t1, kernels: kernels() };
+    this.drawn = drawn;
+    // for benchmarks: ms, which products ran ("wasm-simd" or "javascript"), and whether the update ran
+    // in an animation frame callback (then that frame paints it; else the next frame does)
+    this.el.gradnotesTiming = { compute: t1 - t0, draw: performance.now() - t1, kernels: kernels(), inFrame };
     this.updates += 1;
     this.el.gradnotes = plain({ kind: this.config.kind, updates: this.updates, settings: this.data.values,
       ...this.kind.numbers(this.data), alt: this.panels.map((p) => p.label) });
