@@ -119,7 +119,8 @@ def in_process(factory: str, kwargs: dict, names, moves: int) -> dict[str, list[
     out = {}
     for name in names:
         start = explorer.values()[name]
-        _step(explorer.controls[name], 0)  # warm-up: the first picture of a setting
+        _step(explorer.controls[name], 0)  # warm-up: the first picture of a setting, then back, so that
+        explorer.update(**{name: start})  # the timed moves are the browser's: same steps, same values
         out[name] = [_step(explorer.controls[name], step) for step in range(moves)]
         explorer.update(**{name: start})  # the next control is measured at the stated setting
     return out
