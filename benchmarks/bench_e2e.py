@@ -20,7 +20,9 @@ over ``DRAGS`` drags.
 
 The kernel runs with ``OPENBLAS_NUM_THREADS=1`` unless the caller's environment
 sets it (the machine is shared); ``python -m benchmarks.bench_e2e [--quick]
-[--setting N ...]`` runs all settings or only the given indices of ``SETTINGS``.
+[--setting N ...] [--batch B]`` runs all settings or only the given indices of
+``SETTINGS``; ``--batch`` gives every explorer that batch instead of the
+notebook's 256 (what a smaller default batch would cost: issue 18).
 
 Without Chromium or Playwright the benchmark says so and returns.
 """
@@ -341,7 +343,7 @@ def run_session(settings, moves: int, report: Report, drags: int = DRAGS) -> dic
     return results
 
 
-def main(quick: bool = False, only=None) -> None:
+def main(quick: bool = False, only=None, batch=None) -> None:
     report = Report()
     report.line("## End to end in JupyterLab: input event to new image" + (" (quick smoke run)" if quick else ""))
     report.line()
@@ -354,6 +356,8 @@ def main(quick: bool = False, only=None) -> None:
     settings, moves = (QUICK_SETTINGS, QUICK_MOVES) if quick else (SETTINGS, int(os.environ.get("GN_MOVES", MOVES)))
     if only:
         settings = [SETTINGS[i] for i in only]
+    if batch is not None:
+        settings = [(f"{label}, batch {batch}", factory, {**kwargs, "batch": batch}) for label, factory, kwargs in settings]
     report.line(f"{moves} moves per control, one after the previous picture arrived; load average at start "
                 f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}. Targets: p50 <= {TARGET_P50} ms and "
                 f"p90 <= {TARGET_P90} ms everywhere, p50 <= {TARGET_DEFAULT_P50} ms at default settings.")
@@ -368,7 +372,8 @@ def main(quick: bool = False, only=None) -> None:
         worst = max(results, key=lambda k: np.percentile(results[k], 50) if results[k] else 0)
         report.line(f"- all moves: p50 {median(every):.0f} ms, p90 {np.percentile(every, 90):.0f} ms; "
                     f"slowest control (p50): {' / '.join(worst)}")
-    print(f"\n(saved to {os.path.relpath(report.save('e2e' + ('-' + '-'.join(map(str, only)) if only else '')))})")
+    name = "e2e" + ("-" + "-".join(map(str, only)) if only else "") + (f"-batch{batch}" if batch is not None else "")
+    print(f"\n(saved to {os.path.relpath(report.save(name))})")
 
 
 def _has(module: str) -> bool:
@@ -386,5 +391,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_e2e")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--setting", type=int, action="append", help="index in SETTINGS (repeatable)")
+    parser.add_argument("--batch", type=int, help="every explorer's batch (the notebook's is 256)")
     arguments = parser.parse_args()
-    main(quick=arguments.quick, only=arguments.setting)
+    main(quick=arguments.quick, only=arguments.setting, batch=arguments.batch)
