@@ -42,7 +42,7 @@ JavaScript kernels only (``book/engine/simd.js``): run with and without it, side
 
 ``--phone`` measures as on a phone: a 390 x 844 screen at 3 device pixels per CSS pixel,
 touch, and the renderer's CPU slowed down 4 times (CDP ``Emulation.setCPUThrottlingRate``;
-Chromium's own preset for a mid-range phone). The issue's targets are for this machine,
+the slowdown Lighthouse uses for a mid-tier phone). The issue's targets are for this machine,
 so these rows have none: they say what a reader on a phone may see.
 
 ``python -m benchmarks.bench_live_book [--quick] [--no-simd] [--phone] [--book DIR]``; without Chromium
@@ -195,7 +195,7 @@ def measure(explorer, moves: int, pids: list) -> dict:
         times = [[], [], [], [], []]
         for k in range(moves + 2 - moves % 2):  # an even count: the control ends where it started
             c0 = cpu_ms(pids)
-            delay = FRAME_MS * ((k * 5) % moves) / moves  # spread over the frame: see PHASE
+            delay = FRAME_MS * ((k * 5) % moves) / moves  # spread over a frame (module docstring)
             d, p, f = explorer.page.evaluate(MOVE_JS, [explorer.element_handle(), name, (k % 2 == 0) != at_top, delay])
             c1 = cpu_ms(pids)
             if k:  # the first move warms up (e.g. a new activation's tables)

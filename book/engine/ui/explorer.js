@@ -119,7 +119,7 @@ export class LiveExplorer {
     if (!this.busy) this.busy = requestAnimationFrame(() => { this.busy = 0; });
     const again = this.dirty;
     this.dirty = false;
-    this.update(again, { inFrame, repeat: inFrame });
+    this.update(again, inFrame);
   }
 
   resized(entries) {
@@ -132,17 +132,17 @@ export class LiveExplorer {
 
   /**
    * Compute (unless only the sizes changed) and draw. `inFrame`: called in an animation frame
-   * callback (for the benchmarks' timing). `repeat`: skip it when the settings and sizes are those
-   * drawn last (a menu's "change" after its "input", both in one frame).
+   * callback (the benchmarks' timing reads it); such an update is skipped when the settings and
+   * sizes are those drawn last (a menu's "change" after its "input" answered at once).
    */
-  update(recompute = true, { inFrame = true, repeat = false } = {}) {
+  update(recompute = true, inFrame = true) {
     const values = this.values();
     applyRules(this.config.applies, values, this.controls);
     if (this.kind.relevant) this.kind.relevant(values, this.controls);
     // Only the first drawing reads the layout; later ones use the ResizeObserver's widths.
     const sizes = this.panels.map((p) => panelSize(p.boxWidth ?? p.figure.getBoundingClientRect().width));
     const drawn = JSON.stringify([values, sizes]);
-    if (repeat && drawn === this.drawn && this.data && !this.error) return;
+    if (inFrame && drawn === this.drawn && this.data && !this.error) return;
     const t0 = performance.now();
     if (recompute || !this.data) {
       try {
